@@ -1,0 +1,189 @@
+//! `LocalGateway` and `RecordedRequest` for Python (`vercel_ai_gateway.testing`).
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use crate::local_gateway::{Fault, LocalGateway, LocalGatewayConfig, RecordedRequest, ScriptedReply};
+use crate::python::convert::value_to_py;
+use crate::python::errors::to_pyerr;
+
+/// An in-process fake of the Vercel AI Gateway on 127.0.0.1 with an ephemeral port.
+#[pyclass(name = "LocalGateway", module = "vercel_ai_gateway.testing", frozen)]
+pub struct PyLocalGateway {
+    inner: LocalGateway,
+    api_key: String,
+}
+
+fn random_key() -> String {
+    use rand::Rng as _;
+    let mut rng = rand::rng();
+    let suffix: String = (0..24).map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)])).collect();
+    format!("vck_local_{suffix}")
+}
+
+#[pymethods]
+impl PyLocalGateway {
+    #[new]
+    #[pyo3(signature = (*, api_key=None, extra_api_keys=None, accept_oidc=true, catalog=None, cli_token=None))]
+    fn new(
+        py: Python<'_>,
+        api_key: Option<String>,
+        extra_api_keys: Option<Vec<String>>,
+        accept_oidc: bool,
+        catalog: Option<std::path::PathBuf>,
+        cli_token: Option<String>,
+    ) -> PyResult<Self> {
+        let api_key = api_key.unwrap_or_else(random_key);
+        let mut api_keys = vec![api_key.clone()];
+        api_keys.extend(extra_api_keys.unwrap_or_default());
+        let catalog_json = match catalog {
+            Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+                to_pyerr(
+                    py,
+                    crate::Error::config("catalog", format!("The catalog file {} cannot be read ({e}).", path.display())),
+                )
+            })?),
+            None => None,
+        };
+        let config = LocalGatewayConfig { api_keys, accept_oidc, catalog_json, cli_token };
+        let inner = py.detach(|| LocalGateway::start(config)).map_err(|e| to_pyerr(py, e))?;
+        Ok(PyLocalGateway { inner, api_key })
+    }
+
+    /// The OpenAI-compatible base URL, `http://127.0.0.1:PORT/v1`.
+    #[getter]
+    fn url(&self) -> String {
+        self.inner.base_url()
+    }
+
+    /// `http://127.0.0.1:PORT` (the Vercel API token endpoint lives under it).
+    #[getter]
+    fn origin(&self) -> String {
+        self.inner.origin()
+    }
+
+    /// The port it listens on.
+    #[getter]
+    fn port(&self) -> u16 {
+        self.inner.port()
+    }
+
+    /// The API key it accepts.
+    #[getter]
+    fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// Environment variables that point this package at the gateway.
+    fn env(&self) -> std::collections::HashMap<&'static str, String> {
+        [("AI_GATEWAY_BASE_URL", self.inner.base_url()), ("AI_GATEWAY_API_KEY", self.api_key.clone())].into()
+    }
+
+    /// Every request received so far, oldest first.
+    #[getter]
+    fn requests(&self) -> Vec<PyRecordedRequest> {
+        self.inner.requests().into_iter().map(|inner| PyRecordedRequest { inner }).collect()
+    }
+
+    /// The most recent request, or `None`.
+    #[getter]
+    fn last_request(&self) -> Option<PyRecordedRequest> {
+        self.inner.requests().pop().map(|inner| PyRecordedRequest { inner })
+    }
+
+    /// Forgets the recorded requests.
+    fn clear_requests(&self) {
+        self.inner.clear_requests();
+    }
+
+    /// Makes the next `count` chat requests fail with `status` and the gateway's error envelope.
+    #[pyo3(signature = (status, *, error_type=None, message=None, retry_after=None, count=1))]
+    fn fail_next(&self, status: u16, error_type: Option<String>, message: Option<String>, retry_after: Option<String>, count: u32) {
+        self.inner.push_fault(Fault { status, error_type, message, retry_after, count });
+    }
+
+    /// Queues the content of the next chat answer (instead of the default echo).
+    #[pyo3(signature = (content, *, reasoning=None, finish_reason=None))]
+    fn reply(&self, content: String, reasoning: Option<String>, finish_reason: Option<String>) {
+        self.inner.push_reply(ScriptedReply { content, reasoning, finish_reason });
+    }
+
+    /// Stops the server. Safe to call more than once.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.inner.shutdown());
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.close(py);
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        format!("LocalGateway(url={:?})", self.inner.base_url())
+    }
+}
+
+/// One request LocalGateway received. `repr()` hides the authorization header.
+#[pyclass(name = "RecordedRequest", module = "vercel_ai_gateway.testing", frozen)]
+pub struct PyRecordedRequest {
+    inner: RecordedRequest,
+}
+
+#[pymethods]
+impl PyRecordedRequest {
+    /// HTTP method.
+    #[getter]
+    fn method(&self) -> &str {
+        &self.inner.method
+    }
+
+    /// Path, e.g. `/v1/chat/completions`.
+    #[getter]
+    fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// Query string without `?`, or `None`.
+    #[getter]
+    fn query(&self) -> Option<&str> {
+        self.inner.query.as_deref()
+    }
+
+    /// Headers with lower-cased names (the last value wins for repeated names).
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.inner.headers {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    /// One header, case-insensitively, or `None`.
+    fn header(&self, name: &str) -> Option<&str> {
+        self.inner.header(name)
+    }
+
+    /// The raw body.
+    #[getter]
+    fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.body)
+    }
+
+    /// The body parsed as JSON, or `None` when it is not JSON.
+    fn json(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.inner.json() {
+            Some(v) => value_to_py(py, &v),
+            None => Ok(py.None()),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.inner)
+    }
+}
