@@ -315,7 +315,9 @@ impl Walk<'_> {
         let env = self.inputs.env;
         Ok(match source {
             Source::Argument => match &self.opts.token {
-                Some(t) if !t.expose().trim().is_empty() => Lookup::Token { raw: t.expose().to_string(), oidc_only: false },
+                Some(t) if !t.expose().trim().is_empty() => {
+                    Lookup::Token { raw: t.expose().to_string(), oidc_only: false }
+                }
                 _ => Lookup::Absent("not given".into()),
             },
             Source::Header => match self.inputs.header_token {
@@ -525,13 +527,10 @@ async fn refresh_for_dev(
         url.push_str("&teamId=");
         url.push_str(team);
     }
-    let response = http
-        .post(&url)
-        .bearer_auth(cli_token)
-        .timeout(REFRESH_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| format!("the Vercel API could not be reached ({})", crate::client::describe_reqwest_error(&e)))?;
+    let response =
+        http.post(&url).bearer_auth(cli_token).timeout(REFRESH_TIMEOUT).send().await.map_err(|e| {
+            format!("the Vercel API could not be reached ({})", crate::client::describe_reqwest_error(&e))
+        })?;
     let status = response.status();
     if !status.is_success() {
         return Err(format!("the Vercel API answered HTTP {}", status.as_u16()));

@@ -10,13 +10,13 @@ thread and each asyncio task sees only its own request.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Callable, Union
+from typing import Any
 
-__all__ = ["use_request_headers", "set_request_headers", "reset_request_headers", "current_oidc_header"]
+__all__ = ["current_oidc_header", "reset_request_headers", "set_request_headers", "use_request_headers"]
 
-HeadersLike = Union[Mapping[str, Any], Iterable[tuple[Any, Any]]]
+HeadersLike = Mapping[str, Any] | Iterable[tuple[Any, Any]]
 
 _HEADER = "x-vercel-oidc-token"
 _HEADER_BYTES = b"x-vercel-oidc-token"

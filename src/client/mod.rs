@@ -169,12 +169,8 @@ async fn status_error(response: reqwest::Response) -> Error {
         Ok(body) => status_error_from_envelope(status, &body, &url),
         Err(_) => {
             let text = String::from_utf8_lossy(excerpt).trim().chars().take(200).collect::<String>();
-            let mut e = StatusError {
-                status,
-                message: default_message(status),
-                url: url.clone(),
-                ..StatusError::default()
-            };
+            let mut e =
+                StatusError { status, message: default_message(status), url: url.clone(), ..StatusError::default() };
             if !text.is_empty() {
                 e.body = Some(Value::String(text));
             }
@@ -209,116 +205,113 @@ fn attribution_headers(env: &dyn Env) -> Vec<(String, String)> {
     out
 }
 
-/// Resolves the credential for one call.
-pub async fn credential_for(
-    cfg: &ClientConfig,
-    call: &CallOptions,
-    env: &dyn Env,
-    http: &reqwest::Client,
-) -> Result<(Credential, Vec<Skipped>)> {
-    let inputs = AuthInputs { header_token: call.header_token.as_deref(), env, now: auth::unix_now() };
-    let resolution = auth::resolve(&cfg.auth, &inputs, http).await?;
-    Ok((resolution.credential, resolution.skipped))
+/// One call: the connection pool to send on, the client's settings, the per-call options and
+/// the environment snapshot credentials are read from.
+pub struct Call<'a> {
+    /// The HTTP client of the engine the call runs on.
+    pub http: &'a reqwest::Client,
+    /// The client's settings.
+    pub config: &'a ClientConfig,
+    /// What varies per call.
+    pub options: &'a CallOptions,
+    /// Where environment variables are read.
+    pub env: &'a dyn Env,
 }
 
-async fn send(
-    http: &reqwest::Client,
-    cfg: &ClientConfig,
-    call: &CallOptions,
-    env: &dyn Env,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Vec<u8>>,
-    whole_timeout: bool,
-) -> Result<Outcome<reqwest::Response>> {
-    let (credential, skipped) = credential_for(cfg, call, env, http).await?;
-    let url = format!("{}{}", cfg.base_url, path);
-    let mut headers = HeaderMap::new();
-    for (name, value) in attribution_headers(env).iter().chain(&cfg.default_headers).chain(&call.extra_headers) {
-        let (n, v) = header_pair(name, value)?;
-        headers.insert(n, v);
+impl Call<'_> {
+    /// Resolves the credential for this call.
+    pub async fn credential(&self) -> Result<(Credential, Vec<Skipped>)> {
+        let inputs =
+            AuthInputs { header_token: self.options.header_token.as_deref(), env: self.env, now: auth::unix_now() };
+        let resolution = auth::resolve(&self.config.auth, &inputs, self.http).await?;
+        Ok((resolution.credential, resolution.skipped))
     }
-    let mut bearer = HeaderValue::from_str(&format!("Bearer {}", credential.token.expose())).map_err(|_| {
-        Error::Credentials {
-            message: format!(
-                "The credential from {} contains characters that cannot be sent in an HTTP header.",
-                credential.source.as_str()
-            ),
-            sources_checked: vec![credential.source.as_str().to_string()],
-            missing: false,
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        whole_timeout: bool,
+    ) -> Result<Outcome<reqwest::Response>> {
+        let (credential, skipped) = self.credential().await?;
+        let url = format!("{}{}", self.config.base_url, path);
+        let mut headers = HeaderMap::new();
+        let attribution = attribution_headers(self.env);
+        for (name, value) in attribution.iter().chain(&self.config.default_headers).chain(&self.options.extra_headers) {
+            let (n, v) = header_pair(name, value)?;
+            headers.insert(n, v);
         }
-    })?;
-    bearer.set_sensitive(true);
-    headers.insert(AUTHORIZATION, bearer);
-    let mut request = http.request(method, &url).headers(headers);
-    if let Some(body) = body {
-        request = request.header(CONTENT_TYPE, "application/json").body(body);
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", credential.token.expose())).map_err(|_| {
+            Error::Credentials {
+                message: format!(
+                    "The credential from {} contains characters that cannot be sent in an HTTP header.",
+                    credential.source.as_str()
+                ),
+                sources_checked: vec![credential.source.as_str().to_string()],
+                missing: false,
+            }
+        })?;
+        bearer.set_sensitive(true);
+        headers.insert(AUTHORIZATION, bearer);
+        let mut request = self.http.request(method, &url).headers(headers);
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let timeout = self.options.timeout.unwrap_or(self.config.timeout);
+        let response = if whole_timeout {
+            request.timeout(timeout).send().await.map_err(|e| transport_error(&e, &url))?
+        } else {
+            // A stream may legitimately run for longer than the timeout; bound the wait for headers.
+            tokio::time::timeout(timeout, request.send())
+                .await
+                .map_err(|_| Error::Timeout {
+                    message: format!(
+                        "The request to {url} got no response headers within {} s.",
+                        timeout.as_secs_f64()
+                    ),
+                    url: url.clone(),
+                })?
+                .map_err(|e| transport_error(&e, &url))?
+        };
+        if !response.status().is_success() {
+            return Err(status_error(response).await);
+        }
+        Ok(Outcome { value: response, skipped })
     }
-    let timeout = call.timeout.unwrap_or(cfg.timeout);
-    let response = if whole_timeout {
-        request.timeout(timeout).send().await.map_err(|e| transport_error(&e, &url))?
-    } else {
-        // A stream may legitimately run for longer than the timeout; bound the wait for headers.
-        tokio::time::timeout(timeout, request.send())
-            .await
-            .map_err(|_| Error::Timeout {
-                message: format!("The request to {url} got no response headers within {} s.", timeout.as_secs_f64()),
-                url: url.clone(),
-            })?
-            .map_err(|e| transport_error(&e, &url))?
-    };
-    if !response.status().is_success() {
-        return Err(status_error(response).await);
-    }
-    Ok(Outcome { value: response, skipped })
-}
 
-/// Sends a JSON request and returns the parsed JSON answer.
-pub async fn request_json(
-    http: &reqwest::Client,
-    cfg: &ClientConfig,
-    call: &CallOptions,
-    env: &dyn Env,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Vec<u8>>,
-) -> Result<Outcome<Value>> {
-    let outcome = send(http, cfg, call, env, method, path, body, true).await?;
-    let response = outcome.value;
-    let status = response.status().as_u16();
-    let url = response.url().to_string();
-    let bytes = response.bytes().await.map_err(|e| transport_error(&e, &url))?;
-    let value = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-        message: format!("The response from {url} is not valid JSON ({e})."),
-        url: url.clone(),
-        status,
-    })?;
-    Ok(Outcome { value, skipped: outcome.skipped })
-}
-
-/// Sends a JSON request that asks for a stream and returns the chunk stream.
-pub async fn request_stream(
-    http: &reqwest::Client,
-    cfg: &ClientConfig,
-    call: &CallOptions,
-    env: &dyn Env,
-    path: &str,
-    body: Vec<u8>,
-) -> Result<Outcome<ChunkStream>> {
-    let outcome = send(http, cfg, call, env, reqwest::Method::POST, path, Some(body), false).await?;
-    let response = outcome.value;
-    let is_sse = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"));
-    if !is_sse {
+    /// Sends a request and returns the parsed JSON answer.
+    pub async fn json(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Result<Outcome<Value>> {
+        let outcome = self.send(method, path, body, true).await?;
+        let response = outcome.value;
+        let status = response.status().as_u16();
         let url = response.url().to_string();
-        return Err(Error::Decode {
-            message: format!("The response from {url} is not an event stream although a stream was requested."),
-            url,
-            status: response.status().as_u16(),
-        });
+        let bytes = response.bytes().await.map_err(|e| transport_error(&e, &url))?;
+        let value = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+            message: format!("The response from {url} is not valid JSON ({e})."),
+            url: url.clone(),
+            status,
+        })?;
+        Ok(Outcome { value, skipped: outcome.skipped })
     }
-    Ok(Outcome { value: ChunkStream::new(response), skipped: outcome.skipped })
+
+    /// Sends a JSON request that asks for a stream and returns the chunk stream.
+    pub async fn stream(&self, path: &str, body: Vec<u8>) -> Result<Outcome<ChunkStream>> {
+        let outcome = self.send(reqwest::Method::POST, path, Some(body), false).await?;
+        let response = outcome.value;
+        let is_sse = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if !is_sse {
+            let url = response.url().to_string();
+            return Err(Error::Decode {
+                message: format!("The response from {url} is not an event stream although a stream was requested."),
+                url,
+                status: response.status().as_u16(),
+            });
+        }
+        Ok(Outcome { value: ChunkStream::new(response), skipped: outcome.skipped })
+    }
 }

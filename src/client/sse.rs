@@ -95,7 +95,10 @@ impl ChunkStream {
                 Err(e) => {
                     self.close();
                     return Err(Error::Decode {
-                        message: format!("Chunk {} of the stream from {} is not valid JSON ({e}).", self.received, self.url),
+                        message: format!(
+                            "Chunk {} of the stream from {} is not valid JSON ({e}).",
+                            self.received, self.url
+                        ),
                         url: self.url.clone(),
                         status: 200,
                     });

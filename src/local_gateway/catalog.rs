@@ -92,8 +92,8 @@ pub(crate) struct Decimal {
 
 impl Decimal {
     /// Parses a plain decimal (`"0.00000125"`, `"3"`); exponent forms go through `f64`, whose
-    /// `Display` never uses an exponent. Negative prices (OpenRouter's `"-1"` for "varies") and
-    /// anything unreadable give `None`.
+    /// `Display` never uses an exponent. Negative prices (some catalogs write `"-1"` for
+    /// "varies") and anything unreadable give `None`.
     pub(crate) fn parse(text: &str) -> Option<Decimal> {
         let text = text.trim();
         if text.contains(['e', 'E']) {

@@ -190,7 +190,7 @@ impl Generation {
             let budget = usize::try_from(limit).unwrap_or(usize::MAX).saturating_mul(CHARS_PER_TOKEN);
             if content.chars().count() > budget {
                 content = content.chars().take(budget).collect();
-                finish_reason = "length".to_owned();
+                "length".clone_into(&mut finish_reason);
             }
         }
         let reasoning = scripted.reasoning.filter(|text| !text.is_empty());
@@ -300,7 +300,7 @@ impl Generation {
         })
     }
 
-    fn chunk(&self, delta: Value, finish_reason: Option<&str>) -> Map<String, Value> {
+    fn chunk(&self, delta: &Value, finish_reason: Option<&str>) -> Map<String, Value> {
         let chunk = json!({
             "id": self.id,
             "object": "chat.completion.chunk",
@@ -319,14 +319,14 @@ impl Generation {
     /// reasoning deltas, content deltas, the final chunk (finish reason, provider metadata,
     /// `generationId`, and `usage` when `include_usage`), then `data: [DONE]`.
     pub(crate) fn to_sse_events(&self, include_usage: bool) -> Vec<Bytes> {
-        let mut chunks = vec![self.chunk(json!({"role": "assistant"}), None)];
+        let mut chunks = vec![self.chunk(&json!({"role": "assistant"}), None)];
         if let Some(reasoning) = &self.reasoning {
             chunks.extend(word_pieces(reasoning).map(|piece| {
-                self.chunk(json!({"reasoning": piece, "reasoning_details": Self::reasoning_details(piece)}), None)
+                self.chunk(&json!({"reasoning": piece, "reasoning_details": Self::reasoning_details(piece)}), None)
             }));
         }
-        chunks.extend(word_pieces(&self.content).map(|piece| self.chunk(json!({"content": piece}), None)));
-        let mut last = self.chunk(json!({"provider_metadata": self.provider_metadata()}), Some(&self.finish_reason));
+        chunks.extend(word_pieces(&self.content).map(|piece| self.chunk(&json!({"content": piece}), None)));
+        let mut last = self.chunk(&json!({"provider_metadata": self.provider_metadata()}), Some(&self.finish_reason));
         if include_usage {
             last.insert("usage".into(), self.usage());
         }
@@ -344,7 +344,7 @@ impl Generation {
 mod tests {
     use super::*;
 
-    fn request(body: Value) -> ChatRequest {
+    fn request(body: &Value) -> ChatRequest {
         ChatRequest::parse(body.to_string().as_bytes()).unwrap()
     }
 
@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn echo_uses_the_last_user_message_and_text_parts() {
-        let req = request(json!({"model": "openai/gpt-5", "messages": [
+        let req = request(&json!({"model": "openai/gpt-5", "messages": [
             {"role": "user", "content": "first"},
             {"role": "assistant", "content": "ignored"},
             {"role": "user", "content": [
@@ -380,24 +380,25 @@ mod tests {
 
     #[test]
     fn usage_and_cost_are_consistent() {
-        let req = request(json!({"model": "openai/gpt-5", "messages": [{"role": "user", "content": "abcdefgh"}]}));
+        let req = request(&json!({"model": "openai/gpt-5", "messages": [{"role": "user", "content": "abcdefgh"}]}));
         let generation = Generation::new(&req, &priced(), None, "gen_X".into(), 1);
         let body = generation.to_json();
         let usage = &body["usage"];
         assert_eq!(usage["prompt_tokens"], 2);
-        let completion = u64::try_from((ECHO_PREFIX.len() + 8).div_ceil(4)).unwrap();
+        let completion = u32::try_from((ECHO_PREFIX.len() + 8).div_ceil(4)).unwrap();
         assert_eq!(usage["completion_tokens"], completion);
-        let expected = 2.0 * 0.000_001_25 + completion as f64 * 0.000_01;
-        assert!((usage["cost"].as_f64().unwrap() - expected).abs() < 1e-15);
+        // 2 × 0.00000125 + 11 × 0.00001, exactly.
+        assert_eq!(completion, 11);
         let gateway = &body["choices"][0]["message"]["provider_metadata"]["gateway"];
-        assert_eq!(gateway["cost"].as_str().unwrap().parse::<f64>().unwrap(), usage["cost"].as_f64().unwrap());
+        assert_eq!(gateway["cost"], "0.0001125");
+        assert_eq!(usage["cost"], json!(0.000_112_5));
         assert_eq!(gateway["routing"]["resolvedProvider"], "openai");
         assert_eq!(gateway["inputInferenceCost"], "0.0000025");
     }
 
     #[test]
     fn max_tokens_truncates_with_length() {
-        let req = request(json!({"model": "a/b", "max_tokens": 2, "messages": [{"role": "user", "content": "hi"}]}));
+        let req = request(&json!({"model": "a/b", "max_tokens": 2, "messages": [{"role": "user", "content": "hi"}]}));
         let generation = Generation::new(&req, &json!({}), None, "gen_X".into(), 1);
         assert_eq!(generation.content, "Hello fr");
         assert_eq!(generation.finish_reason, "length");
@@ -406,7 +407,7 @@ mod tests {
 
     #[test]
     fn stream_events_rebuild_the_reply() {
-        let req = request(json!({"model": "a/b", "stream": true, "messages": [{"role": "user", "content": "x"}]}));
+        let req = request(&json!({"model": "a/b", "stream": true, "messages": [{"role": "user", "content": "x"}]}));
         let scripted = ScriptedReply {
             content: "one two three".into(),
             reasoning: Some("think hard".into()),
@@ -432,7 +433,7 @@ mod tests {
 
     #[test]
     fn excluded_reasoning_is_billed_but_not_shown() {
-        let req = request(json!({"model": "a/b", "reasoning": {"exclude": true}, "messages": []}));
+        let req = request(&json!({"model": "a/b", "reasoning": {"exclude": true}, "messages": []}));
         let scripted =
             ScriptedReply { content: "ok".into(), reasoning: Some("secret plan".into()), finish_reason: None };
         let body = Generation::new(&req, &json!({}), Some(scripted), "gen_X".into(), 1).to_json();

@@ -138,7 +138,7 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         return gateway_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "invalid_request_error",
-            format!("The request body could not be read or exceeds {MAX_BODY_BYTES} bytes."),
+            &format!("The request body could not be read or exceeds {MAX_BODY_BYTES} bytes."),
             &[],
         );
     }
@@ -146,7 +146,7 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
 }
 
 /// The gateway's error envelope.
-fn gateway_error(status: StatusCode, error_type: &str, message: String, extra: &[(&str, Value)]) -> Response {
+fn gateway_error(status: StatusCode, error_type: &str, message: &str, extra: &[(&str, Value)]) -> Response {
     let mut error = serde_json::Map::new();
     error.insert("message".into(), json!(message));
     error.insert("type".into(), json!(error_type));
@@ -160,7 +160,7 @@ fn model_not_found(id: &str) -> Response {
     gateway_error(
         StatusCode::NOT_FOUND,
         "model_not_found",
-        format!("Model '{id}' not found"),
+        &format!("Model '{id}' not found"),
         &[("param", json!({ "modelId": id }))],
     )
 }
@@ -180,7 +180,7 @@ async fn not_found(uri: Uri) -> Response {
     gateway_error(
         StatusCode::NOT_FOUND,
         "not_found",
-        format!("No route for '{}' on LocalGateway; the API lives under /v1.", uri.path()),
+        &format!("No route for '{}' on LocalGateway; the API lives under /v1.", uri.path()),
         &[],
     )
 }
@@ -243,14 +243,14 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> std::result::Result<(),
 
 async fn chat_completions(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refusal) = authenticate(&shared, &headers) {
-        return gateway_error(StatusCode::UNAUTHORIZED, "authentication_error", refusal.message().to_owned(), &[]);
+        return gateway_error(StatusCode::UNAUTHORIZED, "authentication_error", refusal.message(), &[]);
     }
     let request = match ChatRequest::parse(&body) {
         Ok(request) => request,
         Err(invalid) => {
             let mut extra = vec![("code", json!(invalid.code))];
             extra.extend(invalid.param.map(|param| ("param", json!(param))));
-            return gateway_error(StatusCode::BAD_REQUEST, "invalid_request_error", invalid.message, &extra);
+            return gateway_error(StatusCode::BAD_REQUEST, "invalid_request_error", &invalid.message, &extra);
         }
     };
     let entry = match shared.catalog.get(&request.model) {
@@ -301,7 +301,7 @@ fn fault_response(fault: &Fault) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (default_type, default_message) = fault_defaults(status);
     let error_type = fault.error_type.as_deref().unwrap_or(default_type);
-    let message = fault.message.clone().unwrap_or_else(|| default_message.to_owned());
+    let message = fault.message.as_deref().unwrap_or(default_message);
     let mut response = gateway_error(status, error_type, message, &[]);
     if let Some(retry_after) = &fault.retry_after {
         match HeaderValue::from_str(retry_after) {

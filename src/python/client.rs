@@ -8,7 +8,7 @@ use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
 use crate::client::runtime::{engine, Mode};
-use crate::client::{self, CallOptions, ClientConfig, Outcome};
+use crate::client::{Call, CallOptions, ClientConfig, Outcome};
 use crate::config::ProcessEnv;
 use crate::python::asyncio::future_into_py;
 use crate::python::common::{auth_options, block_on, current_header_token, header_pairs, log_skipped, timeout_from};
@@ -88,7 +88,8 @@ fn prepare_chat(
             body.extend(extra);
         }
     }
-    let body = serde_json::to_vec(&Value::Object(body)).map_err(|e| type_error(format!("the request cannot be encoded: {e}")))?;
+    let body = serde_json::to_vec(&Value::Object(body))
+        .map_err(|e| type_error(format!("the request cannot be encoded: {e}")))?;
     Ok(Prepared {
         body,
         stream,
@@ -155,7 +156,7 @@ impl PyClient {
     }
 
     fn __repr__(&self) -> String {
-        format!("Client(base_url={:?})", self.inner.config.base_url)
+        format!("Client(base_url='{}')", self.inner.config.base_url)
     }
 }
 
@@ -177,22 +178,13 @@ impl PyChatCompletions {
     ) -> PyResult<Py<PyAny>> {
         let p = prepare_chat(py, model, messages, stream, timeout, extra_headers, extra_body, params)?;
         let engine = engine(Mode::Sync).map_err(|e| to_pyerr(py, e))?;
-        let cfg = &self.inner.config;
+        let call = Call { http: &engine.http, config: &self.inner.config, options: &p.call, env: &ProcessEnv };
         if p.stream {
-            let fut = client::request_stream(&engine.http, cfg, &p.call, &ProcessEnv, CHAT_COMPLETIONS, p.body);
-            let Outcome { value, skipped } = block_on(py, &engine, fut)?;
+            let Outcome { value, skipped } = block_on(py, &engine, call.stream(CHAT_COMPLETIONS, p.body))?;
             log_skipped(py, &skipped)?;
             Ok(Py::new(py, PyStream::new(value, Arc::clone(&engine)))?.into_any())
         } else {
-            let fut = client::request_json(
-                &engine.http,
-                cfg,
-                &p.call,
-                &ProcessEnv,
-                reqwest::Method::POST,
-                CHAT_COMPLETIONS,
-                Some(p.body),
-            );
+            let fut = call.json(reqwest::Method::POST, CHAT_COMPLETIONS, Some(p.body));
             let Outcome { value, skipped } = block_on(py, &engine, fut)?;
             log_skipped(py, &skipped)?;
             Ok(Py::new(py, PyResponseObject::new(value))?.into_any())
@@ -255,7 +247,7 @@ impl PyAsyncClient {
     }
 
     fn __repr__(&self) -> String {
-        format!("AsyncClient(base_url={:?})", self.inner.config.base_url)
+        format!("AsyncClient(base_url='{}')", self.inner.config.base_url)
     }
 }
 
@@ -304,24 +296,15 @@ impl PyAsyncChatCompletions {
         let inner = Arc::clone(&self.inner);
         future_into_py(py, async move {
             let engine = engine(Mode::Async).map_err(to_pyerr_attached)?;
-            let cfg = &inner.config;
+            let call = Call { http: &engine.http, config: &inner.config, options: &p.call, env: &ProcessEnv };
             if p.stream {
-                let out = client::request_stream(&engine.http, cfg, &p.call, &ProcessEnv, CHAT_COMPLETIONS, p.body)
-                    .await
-                    .map_err(to_pyerr_attached)?;
+                let out = call.stream(CHAT_COMPLETIONS, p.body).await.map_err(to_pyerr_attached)?;
                 Ok(AsyncResult::Stream(PyAsyncStream::new(out.value), out.skipped))
             } else {
-                let out = client::request_json(
-                    &engine.http,
-                    cfg,
-                    &p.call,
-                    &ProcessEnv,
-                    reqwest::Method::POST,
-                    CHAT_COMPLETIONS,
-                    Some(p.body),
-                )
-                .await
-                .map_err(to_pyerr_attached)?;
+                let out = call
+                    .json(reqwest::Method::POST, CHAT_COMPLETIONS, Some(p.body))
+                    .await
+                    .map_err(to_pyerr_attached)?;
                 Ok(AsyncResult::Json(out.value, out.skipped))
             }
         })

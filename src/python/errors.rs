@@ -11,7 +11,8 @@ use crate::python::convert::value_to_py;
 static EXCEPTIONS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyType>> {
-    let module = EXCEPTIONS.get_or_try_init(py, || py.import("vercel_ai_gateway._exceptions").map(|m| m.unbind().into_any()))?;
+    let module =
+        EXCEPTIONS.get_or_try_init(py, || py.import("vercel_ai_gateway._exceptions").map(|m| m.unbind().into_any()))?;
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
 }
 

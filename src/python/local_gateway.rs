@@ -40,7 +40,10 @@ impl PyLocalGateway {
             Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
                 to_pyerr(
                     py,
-                    crate::Error::config("catalog", format!("The catalog file {} cannot be read ({e}).", path.display())),
+                    crate::Error::config(
+                        "catalog",
+                        format!("The catalog file {} cannot be read ({e}).", path.display()),
+                    ),
                 )
             })?),
             None => None,
@@ -98,7 +101,14 @@ impl PyLocalGateway {
 
     /// Makes the next `count` chat requests fail with `status` and the gateway's error envelope.
     #[pyo3(signature = (status, *, error_type=None, message=None, retry_after=None, count=1))]
-    fn fail_next(&self, status: u16, error_type: Option<String>, message: Option<String>, retry_after: Option<String>, count: u32) {
+    fn fail_next(
+        &self,
+        status: u16,
+        error_type: Option<String>,
+        message: Option<String>,
+        retry_after: Option<String>,
+        count: u32,
+    ) {
         self.inner.push_fault(Fault { status, error_type, message, retry_after, count });
     }
 
@@ -124,7 +134,7 @@ impl PyLocalGateway {
     }
 
     fn __repr__(&self) -> String {
-        format!("LocalGateway(url={:?})", self.inner.base_url())
+        format!("LocalGateway(url='{}')", self.inner.base_url())
     }
 }
 

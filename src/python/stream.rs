@@ -38,7 +38,6 @@ impl PyStream {
     pub fn new(stream: ChunkStream, engine: Arc<Engine>) -> Self {
         PyStream { inner: Arc::new(Mutex::new(stream)), engine, iterated: AtomicBool::new(false) }
     }
-
 }
 
 #[pymethods]

@@ -1,0 +1,279 @@
+"""Stubs for the native module ``vercel_ai_gateway._core`` (hand-written; checked by stubtest)."""
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, final
+
+from typing_extensions import Self
+
+__version__: str
+DEFAULT_GATEWAY_URL: str
+DEFAULT_TIMEOUT: float
+DEFAULT_EXPIRY_SKEW: int
+
+def gateway_url(base_url: str | None = None) -> str:
+    """The gateway base URL.
+
+    The argument, else ``AI_GATEWAY_BASE_URL``, else ``VERCEL_AI_GATEWAY_API_BASE``, else
+    ``https://ai-gateway.vercel.sh/v1``. Raises ``ConfigError`` naming the variable when the value
+    is not an absolute http(s) URL.
+    """
+
+def resolve_auth(
+    api_key: str | None = None,
+    *,
+    prefer: str = "oidc",
+    expiry_skew: float | None = None,
+    dev_refresh: bool | None = None,
+) -> Credential:
+    """Resolves the credential the client would send now.
+
+    Order with ``prefer="oidc"`` (the default): ``api_key`` argument → the current request's
+    ``x-vercel-oidc-token`` header (see ``use_request_headers``) → ``VERCEL_OIDC_TOKEN`` →
+    ``VERCEL_OIDC_TOKEN_FILE`` → local-development refresh through the Vercel CLI login (when
+    ``dev_refresh=True`` or ``VERCEL_AI_GATEWAY_DEV_REFRESH=1``) → ``AI_GATEWAY_API_KEY`` →
+    ``VERCEL_AI_GATEWAY_API_KEY``. ``prefer="api_key"`` checks the API keys before OIDC, as
+    Vercel's own SDKs do. OIDC tokens expiring within ``expiry_skew`` seconds (default 60) are
+    skipped with a warning on the ``vercel_ai_gateway`` logger.
+
+    Raises ``NoCredentialsError`` when no source holds a credential and ``CredentialsError`` when
+    one is broken (malformed token, unreadable file, failed refresh).
+    """
+
+@final
+class Credential:
+    """A resolved credential; ``repr()`` and ``str()`` never show the token."""
+
+    @property
+    def token(self) -> str:
+        """The bearer token to send. Treat it as a secret."""
+    @property
+    def method(self) -> str:
+        """``"oidc"`` or ``"api_key"``."""
+    @property
+    def source(self) -> str:
+        """Where the token came from (``"argument"``, ``"header"``, ``"VERCEL_OIDC_TOKEN"``, ...)."""
+    @property
+    def expires_at(self) -> datetime | None:
+        """When an OIDC token expires, as an aware UTC datetime."""
+    @property
+    def claims(self) -> dict[str, Any] | None:
+        """The decoded claims of an OIDC token (not verified)."""
+
+@final
+class ResponseObject:
+    """A read-only JSON object from a gateway answer, with attribute and key access.
+
+    A field the gateway left out reads as ``None`` through attribute access and raises
+    ``KeyError`` through ``obj["field"]``.
+    """
+
+    def __getattr__(self, name: str, /) -> Any: ...
+    def __getitem__(self, key: str | int, /) -> Any: ...
+    def __contains__(self, key: str, /) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def keys(self) -> list[str]:
+        """The field names, in the order the gateway sent them."""
+    def get(self, key: str, default: Any = None) -> Any:
+        """``obj[key]`` when present, else ``default``."""
+    def to_dict(self) -> Any:
+        """The whole value as plain dicts and lists."""
+    def model_dump(self) -> Any:
+        """Same as ``to_dict()``."""
+    def to_json(self) -> str:
+        """The value as compact JSON text."""
+    def model_dump_json(self) -> str:
+        """Same as ``to_json()``."""
+
+@final
+class Stream:
+    """A single-use iterator of chat completion chunks; closing it closes the connection."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> ResponseObject: ...
+    def close(self) -> None:
+        """Stops reading and closes the connection. Safe to call more than once."""
+    @property
+    def chunks_received(self) -> int:
+        """Chunks handed out so far."""
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *args: object) -> bool: ...
+
+@final
+class AsyncStream:
+    """A single-use async iterator of chat completion chunks."""
+
+    def __aiter__(self) -> Self: ...
+    async def __anext__(self) -> ResponseObject: ...
+    async def aclose(self) -> None:
+        """Stops reading and closes the connection. Safe to call more than once."""
+    @property
+    def chunks_received(self) -> int:
+        """Chunks handed out so far."""
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *args: object) -> bool: ...
+
+@final
+class ChatCompletions:
+    def create(
+        self,
+        *,
+        model: str,
+        messages: list[dict[str, Any]],
+        stream: bool = False,
+        timeout: float | None = None,
+        extra_headers: dict[str, str] | None = None,
+        extra_body: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> Any:
+        """Creates a chat completion (a ``ResponseObject``), or a ``Stream`` with ``stream=True``.
+
+        Every OpenAI parameter and gateway extension (``providerOptions``, ``models``,
+        ``reasoning``, ``user``, ...) is passed through as a keyword; ``None`` values are left out.
+        Streams ask for usage on the final chunk unless ``stream_options`` is given.
+        """
+
+@final
+class Chat:
+    @property
+    def completions(self) -> ChatCompletions: ...
+
+@final
+class Client:
+    """The synchronous client. HTTP runs in Rust with the interpreter released."""
+
+    def __new__(
+        cls,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        prefer: str = "oidc",
+        timeout: float | None = None,
+        default_headers: dict[str, str] | None = None,
+        dev_refresh: bool | None = None,
+        expiry_skew: float | None = None,
+    ) -> Self: ...
+    @property
+    def chat(self) -> Chat: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+
+@final
+class AsyncChatCompletions:
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: list[dict[str, Any]],
+        stream: bool = False,
+        timeout: float | None = None,
+        extra_headers: dict[str, str] | None = None,
+        extra_body: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> Any:
+        """Creates a chat completion, or an ``AsyncStream`` with ``stream=True``."""
+
+@final
+class AsyncChat:
+    @property
+    def completions(self) -> AsyncChatCompletions: ...
+
+@final
+class AsyncClient:
+    """The asyncio client: the same methods as ``Client``, returning awaitables."""
+
+    def __new__(
+        cls,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        prefer: str = "oidc",
+        timeout: float | None = None,
+        default_headers: dict[str, str] | None = None,
+        dev_refresh: bool | None = None,
+        expiry_skew: float | None = None,
+    ) -> Self: ...
+    @property
+    def chat(self) -> AsyncChat: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+
+@final
+class RecordedRequest:
+    """One request LocalGateway received; ``repr()`` hides the authorization header."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> str | None: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
+    @property
+    def body(self) -> bytes: ...
+    def header(self, name: str) -> str | None:
+        """One header, case-insensitively."""
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``None``."""
+
+@final
+class LocalGateway:
+    """An in-process fake of the Vercel AI Gateway on 127.0.0.1 with an ephemeral port.
+
+    Serves ``/v1/chat/completions`` (plain and streamed), ``/v1/models`` from an embedded
+    catalog (or ``catalog``, a JSON file), checks bearer tokens (``api_key``, generated when not
+    given; OIDC JWTs that have not expired when ``accept_oidc``), and records every request.
+    ``cli_token`` enables the fake Vercel project-token endpoint used by the dev refresh.
+    """
+
+    def __new__(
+        cls,
+        *,
+        api_key: str | None = None,
+        extra_api_keys: list[str] | None = None,
+        accept_oidc: bool = True,
+        catalog: str | os.PathLike[str] | None = None,
+        cli_token: str | None = None,
+    ) -> Self: ...
+    @property
+    def url(self) -> str:
+        """The OpenAI-compatible base URL, ``http://127.0.0.1:PORT/v1``."""
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+    @property
+    def port(self) -> int: ...
+    @property
+    def api_key(self) -> str:
+        """The API key it accepts."""
+    def env(self) -> dict[str, str]:
+        """``AI_GATEWAY_BASE_URL`` and ``AI_GATEWAY_API_KEY`` pointing at this gateway."""
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first."""
+    @property
+    def last_request(self) -> RecordedRequest | None: ...
+    def clear_requests(self) -> None: ...
+    def fail_next(
+        self,
+        status: int,
+        *,
+        error_type: str | None = None,
+        message: str | None = None,
+        retry_after: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """Makes the next ``count`` chat requests fail with ``status`` and the gateway's error envelope."""
+    def reply(self, content: str, *, reasoning: str | None = None, finish_reason: str | None = None) -> None:
+        """Queues the content of the next chat answer instead of the default echo."""
+    def close(self) -> None:
+        """Stops the server. Safe to call more than once."""
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *args: object) -> bool: ...
