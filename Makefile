@@ -29,6 +29,7 @@ test-rust:
 test-python: develop
 	$(PY) -m pytest -q
 	$(PY) -m mypy.stubtest vercel_ai_gateway --allowlist stubtest-allowlist.txt
+	$(PY) -m mypy --strict python/vercel_ai_gateway examples
 
 lint: develop
 	$(CARGO) fmt --check
