@@ -37,6 +37,25 @@ def test_quickstart_runs_offline() -> None:
     assert result.stderr == ""
 
 
+def test_quickstart_uses_configured_credentials() -> None:
+    """With a key in the environment the quickstart starts no LocalGateway and uses the URL given."""
+    from vercel_ai_gateway.testing import LocalGateway
+
+    with LocalGateway() as gw:
+        env = {**clean_environment(), **gw.env()}
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert "using LocalGateway" not in result.stdout
+        assert f"gateway:    {gw.url}" in result.stdout
+        assert len(gw.requests) == 2
+
+
 def readme_snippets() -> list[str]:
     text = (ROOT / "README.md").read_text()
     return re.findall(r"```python\n(.*?)```", text, flags=re.S)
