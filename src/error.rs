@@ -66,6 +66,8 @@ pub enum Error {
         message: String,
         /// The URL being requested.
         url: String,
+        /// How many retries were made before this error was final.
+        retries_taken: u32,
     },
     /// A timeout elapsed.
     #[error("{message}")]
@@ -74,6 +76,8 @@ pub enum Error {
         message: String,
         /// The URL being requested.
         url: String,
+        /// How many retries were made before this error was final.
+        retries_taken: u32,
     },
     /// The gateway answered with a non-2xx status.
     #[error("{}", .0.message)]
@@ -116,5 +120,25 @@ impl Error {
     /// A usage error.
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage { message: message.into() }
+    }
+
+    /// A connection error for `url`.
+    pub fn connection(message: impl Into<String>, url: &str) -> Self {
+        Error::Connection { message: message.into(), url: url.to_string(), retries_taken: 0 }
+    }
+
+    /// A timeout for `url`.
+    pub fn timeout(message: impl Into<String>, url: &str) -> Self {
+        Error::Timeout { message: message.into(), url: url.to_string(), retries_taken: 0 }
+    }
+
+    /// Records how many retries preceded this error.
+    pub fn with_retries_taken(mut self, retries: u32) -> Self {
+        match &mut self {
+            Error::Connection { retries_taken, .. } | Error::Timeout { retries_taken, .. } => *retries_taken = retries,
+            Error::Status(e) => e.retries_taken = retries,
+            _ => {}
+        }
+        self
     }
 }

@@ -76,7 +76,9 @@ fn config(base: &str) -> ClientConfig {
         dev_refresh_enabled: Some(false),
         ..AuthOptions::default()
     };
-    ClientConfig::new(Some(base), auth, &HashMap::<String, String>::new()).unwrap()
+    let mut config = ClientConfig::new(Some(base), auth, &HashMap::<String, String>::new()).unwrap();
+    config.retry.max_retries = 0;
+    config
 }
 
 async fn stream_all(body: &[u8]) -> Result<Vec<serde_json::Value>, Error> {

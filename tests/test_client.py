@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,14 +19,18 @@ MODEL = "openai/gpt-4.1-nano"
 ECHO = "Hello from LocalGateway! You said: ping"
 
 
+FAST_RETRIES = (0.001, 0.005)
+
+
 @pytest.fixture
 def client(gw: LocalGateway) -> vag.Client:
-    return vag.Client(base_url=gw.url, api_key=gw.api_key)
+    """No retries: these tests look at single attempts (tests/test_retries.py covers retrying)."""
+    return vag.Client(base_url=gw.url, api_key=gw.api_key, max_retries=0)
 
 
 @pytest.fixture
 def aclient(gw: LocalGateway) -> vag.AsyncClient:
-    return vag.AsyncClient(base_url=gw.url, api_key=gw.api_key)
+    return vag.AsyncClient(base_url=gw.url, api_key=gw.api_key, max_retries=0)
 
 
 def check_completion(r: vag.ResponseObject) -> None:
@@ -120,7 +124,9 @@ def test_parameters_pass_through(client: vag.Client, gw: LocalGateway, monkeypat
 
 
 def test_default_headers_and_override(gw: LocalGateway) -> None:
-    client = vag.Client(base_url=gw.url, api_key=gw.api_key, default_headers={"x-team": "a", "x-title": "Mine"})
+    client = vag.Client(
+        base_url=gw.url, api_key=gw.api_key, default_headers={"x-team": "a", "x-title": "Mine"}, max_retries=0
+    )
     client.chat.completions.create(model=MODEL, messages=USER_MESSAGE, extra_headers={"x-team": "b"})
     request = gw.last_request
     assert request is not None
@@ -289,7 +295,7 @@ def test_fault_count(client: vag.Client, gw: LocalGateway) -> None:
 
 
 def test_rejected_key(gw: LocalGateway) -> None:
-    client = vag.Client(base_url=gw.url, api_key="vck_wrong_CANARY")
+    client = vag.Client(base_url=gw.url, api_key="vck_wrong_CANARY", max_retries=0)
     with pytest.raises(vag.AuthenticationError) as info:
         client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
     assert info.value.type == "authentication_error"
@@ -306,7 +312,7 @@ def test_no_credentials_raises_before_sending(gw: LocalGateway) -> None:
 def test_connection_error() -> None:
     with LocalGateway() as gw:
         url, key = gw.url, gw.api_key
-    client = vag.Client(base_url=url, api_key=key)
+    client = vag.Client(base_url=url, api_key=key, max_retries=0)
     with pytest.raises(vag.APIConnectionError) as info:
         client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
     assert not isinstance(info.value, vag.APITimeoutError)
@@ -314,32 +320,19 @@ def test_connection_error() -> None:
     assert "could not connect" in str(info.value)
 
 
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A server that accepts connections and never answers."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    port = sock.getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        sock.close()
-
-
 def test_timeout(silent_server: str) -> None:
-    client = vag.Client(base_url=silent_server, api_key="k", timeout=0.2)
+    client = vag.Client(base_url=silent_server, api_key="k", timeout=0.2, max_retries=0)
     with pytest.raises(vag.APITimeoutError):
         client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
     with pytest.raises(vag.APITimeoutError):
         client.chat.completions.create(model=MODEL, messages=USER_MESSAGE, stream=True)
-    slow = vag.Client(base_url=silent_server, api_key="k")
+    slow = vag.Client(base_url=silent_server, api_key="k", max_retries=0)
     with pytest.raises(vag.APITimeoutError):
         slow.chat.completions.create(model=MODEL, messages=USER_MESSAGE, timeout=0.2)
 
 
 async def test_async_timeout_and_cancellation(silent_server: str) -> None:
-    client = vag.AsyncClient(base_url=silent_server, api_key="k", timeout=0.2)
+    client = vag.AsyncClient(base_url=silent_server, api_key="k", timeout=0.2, max_retries=0)
     with pytest.raises(vag.APITimeoutError):
         await client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
     patient = vag.AsyncClient(base_url=silent_server, api_key="k")
@@ -425,20 +418,48 @@ async def test_concurrent_async_requests(aclient: vag.AsyncClient, gw: LocalGate
 # ---- twins ----
 
 
-def test_sync_and_async_signatures_match() -> None:
-    pairs = [
-        (vag.Client, vag.AsyncClient),
-        (type(vag.Client(api_key="k").chat.completions), type(vag.AsyncClient(api_key="k").chat.completions)),
-        (vag.Stream, vag.AsyncStream),
-    ]
-    assert inspect.signature(vag.Client) == inspect.signature(vag.AsyncClient)
-    sync_create = vag.Client(api_key="k").chat.completions.create
-    async_create = vag.AsyncClient(api_key="k").chat.completions.create
-    assert inspect.signature(sync_create) == inspect.signature(async_create)
-    for sync_cls, async_cls in pairs:
-        sync_names = {n for n in dir(sync_cls) if not n.startswith("_")}
-        async_names = {n.replace("aclose", "close") for n in dir(async_cls) if not n.startswith("_")}
-        assert sync_names == async_names, (sync_cls, async_cls)
+TWINS = [
+    ("Client", "AsyncClient"),
+    ("Chat", "AsyncChat"),
+    ("ChatCompletions", "AsyncChatCompletions"),
+    ("Embeddings", "AsyncEmbeddings"),
+    ("Models", "AsyncModels"),
+    ("Generations", "AsyncGenerations"),
+    ("Stream", "AsyncStream"),
+]
+
+
+@pytest.mark.parametrize("sync_name, async_name", TWINS)
+def test_sync_and_async_twins_match(sync_name: str, async_name: str) -> None:
+    from vercel_ai_gateway import _core
+
+    sync_cls, async_cls = getattr(_core, sync_name), getattr(_core, async_name)
+    sync_names = {n for n in dir(sync_cls) if not n.startswith("_")}
+    async_names = {n.replace("aclose", "close") for n in dir(async_cls) if not n.startswith("_")}
+    assert sync_names == async_names
+    for name in sync_names:
+        sync_attr = getattr(sync_cls, name)
+        if callable(sync_attr) and name != "close":
+            assert inspect.signature(sync_attr) == inspect.signature(getattr(async_cls, name)), name
+    if sync_name == "Client":
+        assert inspect.signature(sync_cls) == inspect.signature(async_cls)
+
+
+def test_ctrl_c_interrupts_a_sync_call(silent_server: str) -> None:
+    code = (
+        "import os, signal, threading, time\n"
+        "import vercel_ai_gateway as vag\n"
+        f"client = vag.Client(base_url={silent_server!r}, api_key='k', max_retries=0)\n"
+        "threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "start = time.monotonic()\n"
+        "try:\n"
+        "    client.chat.completions.create(model='openai/gpt-5', messages=[])\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted after', time.monotonic() - start)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True)
+    assert result.stdout.startswith("interrupted after")
+    assert float(result.stdout.split()[-1]) < 2.0
 
 
 def test_reprs() -> None:

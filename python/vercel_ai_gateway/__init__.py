@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from ._context import reset_request_headers, set_request_headers, use_request_headers
 from ._core import (
+    DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_EXPIRY_SKEW,
     DEFAULT_GATEWAY_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MODELS_TTL,
     DEFAULT_TIMEOUT,
     AsyncClient,
     AsyncStream,
@@ -18,6 +21,7 @@ from ._core import (
     Credential,
     ResponseObject,
     Stream,
+    Timeout,
     __version__,
     gateway_url,
     resolve_auth,

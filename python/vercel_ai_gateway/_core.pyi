@@ -10,6 +10,9 @@ from typing_extensions import Self
 __version__: str
 DEFAULT_GATEWAY_URL: str
 DEFAULT_TIMEOUT: float
+DEFAULT_CONNECT_TIMEOUT: float
+DEFAULT_MAX_RETRIES: int
+DEFAULT_MODELS_TTL: float
 DEFAULT_EXPIRY_SKEW: int
 
 def gateway_url(base_url: str | None = None) -> str:
@@ -123,7 +126,7 @@ class ChatCompletions:
         model: str,
         messages: list[dict[str, Any]],
         stream: bool = False,
-        timeout: float | None = None,
+        timeout: float | Timeout | None = None,
         extra_headers: dict[str, str] | None = None,
         extra_body: dict[str, Any] | None = None,
         **params: Any,
@@ -131,8 +134,10 @@ class ChatCompletions:
         """Creates a chat completion (a ``ResponseObject``), or a ``Stream`` with ``stream=True``.
 
         Every OpenAI parameter and gateway extension (``providerOptions``, ``models``,
-        ``reasoning``, ``user``, ...) is passed through as a keyword; ``None`` values are left out.
-        Streams ask for usage on the final chunk unless ``stream_options`` is given.
+        ``reasoning``, ``user``, ``tools``, ...) is passed through as a keyword; ``None`` values are
+        left out and ``extra_body`` wins over both. Streams ask for usage on the final chunk unless
+        ``stream_options`` is given, and are returned once their first chunk arrived, so failures
+        before any output are retried.
         """
 
 @final
@@ -141,8 +146,55 @@ class Chat:
     def completions(self) -> ChatCompletions: ...
 
 @final
+class Embeddings:
+    def create(
+        self,
+        *,
+        model: str,
+        input: str | list[str] | list[int] | list[list[int]],
+        timeout: float | Timeout | None = None,
+        extra_headers: dict[str, str] | None = None,
+        extra_body: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> ResponseObject:
+        """Creates embeddings (``dimensions``, ``encoding_format``, ``providerOptions`` pass through)."""
+
+@final
+class Models:
+    def list(
+        self, *, refresh: bool = False, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """The catalog (``{"object": "list", "data": [...]}``; iterating it yields the models).
+
+        Cached by the client for ``models_ttl`` seconds; ``refresh=True`` fetches it again.
+        """
+    def retrieve(
+        self, model: str, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """One model, e.g. ``"anthropic/claude-sonnet-4.5"``."""
+    def endpoints(
+        self, model: str, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """The providers serving ``model``, with prices, context length, uptime and latency."""
+
+@final
+class Generations:
+    def retrieve(
+        self, id: str, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """Cost and usage of generation ``id`` (``gen_...``), from ``GET /v1/generation``."""
+
+@final
 class Client:
-    """The synchronous client. HTTP runs in Rust with the interpreter released."""
+    """The synchronous client. HTTP runs in Rust with the interpreter released.
+
+    Credentials are resolved per request (see ``resolve_auth``). Retries follow openai-python:
+    ``max_retries`` (default 2) on connection errors, timeouts, 408, 409, 429 and 5xx, with
+    backoff from ``retry_backoff[0]`` doubling to ``retry_backoff[1]`` seconds (default ``(0.5, 8.0)``) and
+    ``Retry-After`` honoured up to 60 s; never once output reached the caller. ``site_url`` and
+    ``app_name`` set the ``http-referer`` and ``x-title`` attribution headers (default
+    ``VERCEL_SITE_URL`` and ``VERCEL_APP_NAME``).
+    """
 
     def __new__(
         cls,
@@ -150,17 +202,42 @@ class Client:
         api_key: str | None = None,
         base_url: str | None = None,
         prefer: str = "oidc",
-        timeout: float | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int = 2,
+        retry_backoff: tuple[float, float] | None = None,
         default_headers: dict[str, str] | None = None,
+        site_url: str | None = None,
+        app_name: str | None = None,
+        models_ttl: float = 300.0,
         dev_refresh: bool | None = None,
         expiry_skew: float | None = None,
     ) -> Self: ...
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        default_headers: dict[str, str] | None = None,
+    ) -> Self:
+        """A client with the same settings except those given (extra default headers are added)."""
+    def credits(
+        self, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """The team's credit balance: ``balance`` and ``total_used`` (USD decimal strings)."""
     @property
     def chat(self) -> Chat: ...
     @property
+    def embeddings(self) -> Embeddings: ...
+    @property
+    def models(self) -> Models: ...
+    @property
+    def generations(self) -> Generations: ...
+    @property
     def base_url(self) -> str: ...
     @property
-    def timeout(self) -> float: ...
+    def timeout(self) -> Timeout: ...
+    @property
+    def max_retries(self) -> int: ...
 
 @final
 class AsyncChatCompletions:
@@ -170,12 +247,19 @@ class AsyncChatCompletions:
         model: str,
         messages: list[dict[str, Any]],
         stream: bool = False,
-        timeout: float | None = None,
+        timeout: float | Timeout | None = None,
         extra_headers: dict[str, str] | None = None,
         extra_body: dict[str, Any] | None = None,
         **params: Any,
     ) -> Any:
-        """Creates a chat completion, or an ``AsyncStream`` with ``stream=True``."""
+        """Creates a chat completion (a ``ResponseObject``), or a ``AsyncStream`` with ``stream=True``.
+
+        Every OpenAI parameter and gateway extension (``providerOptions``, ``models``,
+        ``reasoning``, ``user``, ``tools``, ...) is passed through as a keyword; ``None`` values are
+        left out and ``extra_body`` wins over both. Streams ask for usage on the final chunk unless
+        ``stream_options`` is given, and are returned once their first chunk arrived, so failures
+        before any output are retried.
+        """
 
 @final
 class AsyncChat:
@@ -183,8 +267,55 @@ class AsyncChat:
     def completions(self) -> AsyncChatCompletions: ...
 
 @final
+class AsyncEmbeddings:
+    async def create(
+        self,
+        *,
+        model: str,
+        input: str | list[str] | list[int] | list[list[int]],
+        timeout: float | Timeout | None = None,
+        extra_headers: dict[str, str] | None = None,
+        extra_body: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> ResponseObject:
+        """Creates embeddings (``dimensions``, ``encoding_format``, ``providerOptions`` pass through)."""
+
+@final
+class AsyncModels:
+    async def list(
+        self, *, refresh: bool = False, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """The catalog (``{"object": "list", "data": [...]}``; iterating it yields the models).
+
+        Cached by the client for ``models_ttl`` seconds; ``refresh=True`` fetches it again.
+        """
+    async def retrieve(
+        self, model: str, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """One model, e.g. ``"anthropic/claude-sonnet-4.5"``."""
+    async def endpoints(
+        self, model: str, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """The providers serving ``model``, with prices, context length, uptime and latency."""
+
+@final
+class AsyncGenerations:
+    async def retrieve(
+        self, id: str, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """Cost and usage of generation ``id`` (``gen_...``), from ``GET /v1/generation``."""
+
+@final
 class AsyncClient:
-    """The asyncio client: the same methods as ``Client``, returning awaitables."""
+    """The asyncio client: the same methods as ``Client``, returning awaitables.
+
+    Credentials are resolved per request (see ``resolve_auth``). Retries follow openai-python:
+    ``max_retries`` (default 2) on connection errors, timeouts, 408, 409, 429 and 5xx, with
+    backoff from ``retry_backoff[0]`` doubling to ``retry_backoff[1]`` seconds (default ``(0.5, 8.0)``) and
+    ``Retry-After`` honoured up to 60 s; never once output reached the caller. ``site_url`` and
+    ``app_name`` set the ``http-referer`` and ``x-title`` attribution headers (default
+    ``VERCEL_SITE_URL`` and ``VERCEL_APP_NAME``).
+    """
 
     def __new__(
         cls,
@@ -192,17 +323,66 @@ class AsyncClient:
         api_key: str | None = None,
         base_url: str | None = None,
         prefer: str = "oidc",
-        timeout: float | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int = 2,
+        retry_backoff: tuple[float, float] | None = None,
         default_headers: dict[str, str] | None = None,
+        site_url: str | None = None,
+        app_name: str | None = None,
+        models_ttl: float = 300.0,
         dev_refresh: bool | None = None,
         expiry_skew: float | None = None,
     ) -> Self: ...
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        default_headers: dict[str, str] | None = None,
+    ) -> Self:
+        """A client with the same settings except those given (extra default headers are added)."""
+    async def credits(
+        self, *, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+    ) -> ResponseObject:
+        """The team's credit balance: ``balance`` and ``total_used`` (USD decimal strings)."""
     @property
     def chat(self) -> AsyncChat: ...
     @property
+    def embeddings(self) -> AsyncEmbeddings: ...
+    @property
+    def models(self) -> AsyncModels: ...
+    @property
+    def generations(self) -> AsyncGenerations: ...
+    @property
     def base_url(self) -> str: ...
     @property
-    def timeout(self) -> float: ...
+    def timeout(self) -> Timeout: ...
+    @property
+    def max_retries(self) -> int: ...
+
+@final
+class Timeout:
+    """Timeouts in seconds.
+
+    ``connect``: opening the connection. ``first_byte``: until the response headers and, for a
+    stream, its first chunk (``None``: ``total``). ``idle``: the longest silence between two
+    chunks of a stream (``None``: ``total``). ``total``: a whole non-streamed attempt; for a
+    stream it bounds the first chunk and each gap, not the whole stream, so long generations are
+    not cut off. A plain number passed as ``timeout=`` replaces ``total`` only.
+    """
+
+    def __new__(
+        cls, total: float = 600.0, *, connect: float = 10.0, first_byte: float | None = None, idle: float | None = None
+    ) -> Self: ...
+    @property
+    def total(self) -> float: ...
+    @property
+    def connect(self) -> float: ...
+    @property
+    def first_byte(self) -> float | None: ...
+    @property
+    def idle(self) -> float | None: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class RecordedRequest:

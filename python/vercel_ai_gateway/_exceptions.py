@@ -75,13 +75,19 @@ class UsageError(VercelAIGatewayError, RuntimeError):
 
 
 class APIError(VercelAIGatewayError):
-    """Something went wrong talking to a gateway. ``url`` is the URL requested."""
+    """Something went wrong talking to a gateway.
+
+    ``url`` is the URL requested; ``retries_taken`` counts the retries made before this error
+    was final (0 when the request was not retried).
+    """
 
     url: str | None
+    retries_taken: int
 
-    def __init__(self, message: str, *, url: str | None = None) -> None:
+    def __init__(self, message: str, *, url: str | None = None, retries_taken: int = 0) -> None:
         super().__init__(message)
         self.url = url
+        self.retries_taken = retries_taken
 
 
 class APIConnectionError(APIError):
@@ -117,7 +123,6 @@ class APIStatusError(APIError):
     request_id: str | None
     generation_id: str | None
     retry_after: float | None
-    retries_taken: int
     body: Any
 
     def __init__(
@@ -135,7 +140,7 @@ class APIStatusError(APIError):
         retries_taken: int = 0,
         body: Any = None,
     ) -> None:
-        super().__init__(message, url=url)
+        super().__init__(message, url=url, retries_taken=retries_taken)
         self.status_code = status_code
         self.type = type
         self.code = code
@@ -143,7 +148,6 @@ class APIStatusError(APIError):
         self.request_id = request_id
         self.generation_id = generation_id
         self.retry_after = retry_after
-        self.retries_taken = retries_taken
         self.body = body
 
 

@@ -1,29 +1,75 @@
-//! The gateway client: builds a request once, resolves the credential for it, sends it, and
-//! turns the answer into JSON, a chunk stream, or a typed error.
+//! The gateway client: builds a request once, resolves the credential for it, sends it with
+//! retries and timeouts, and turns the answer into JSON, a chunk stream, or a typed error.
 //!
 //! Design: this module speaks owned Rust types only (bytes in, `serde_json::Value` or
 //! [`ChunkStream`] out) so the binding layer can call it while detached from the interpreter.
-//! Credentials are resolved per request (the OIDC header differs per request on Vercel).
-//! Error replies are parsed from the gateway's envelope in one place,
-//! [`status_error_from_envelope`], which the SSE decoder reuses for errors inside a 200 stream.
+//! Credentials are resolved once per call (the OIDC header differs per request on Vercel).
+//! Retries ([`retry`]) happen only around work that has not handed any output to the caller:
+//! a whole non-streamed request, and for a stream everything up to and including its first
+//! chunk, which [`Call::stream`] reads before returning. Error replies are parsed from the
+//! gateway's envelope in one place, [`status_error_from_envelope`], which the SSE decoder
+//! reuses for errors inside a 200 stream.
 
+pub mod retry;
 pub mod runtime;
 pub mod sse;
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
 
 use crate::auth::{self, AuthInputs, AuthOptions, Credential, Skipped};
 use crate::config::{self, Env};
 use crate::error::{Error, Result, StatusError};
+pub use retry::RetryPolicy;
 pub use sse::ChunkStream;
 
 /// Default total timeout of a request, as in openai-python.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// Default time allowed to open a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest error body kept for diagnosis.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The four timeouts of a call.
+///
+/// - `connect`: opening the connection.
+/// - `first_byte`: from sending until the response headers arrive and, for a stream, its first
+///   chunk. `None` means `total`.
+/// - `idle`: the longest silence between two chunks of a stream. `None` means `total`.
+/// - `total`: a whole non-streamed attempt, body included. For streams it bounds the wait for the
+///   first chunk and each gap (like openai-python's read timeout) rather than the whole stream,
+///   so long generations are not cut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening the connection.
+    pub connect: Duration,
+    /// Until the response headers (and a stream's first chunk).
+    pub first_byte: Option<Duration>,
+    /// Between two chunks of a stream.
+    pub idle: Option<Duration>,
+    /// A whole non-streamed attempt.
+    pub total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: DEFAULT_CONNECT_TIMEOUT, first_byte: None, idle: None, total: DEFAULT_TIMEOUT }
+    }
+}
+
+impl Timeouts {
+    fn first_byte(&self) -> Duration {
+        self.first_byte.unwrap_or(self.total).min(self.total)
+    }
+
+    fn idle(&self) -> Duration {
+        self.idle.unwrap_or(self.total)
+    }
+}
 
 /// Settings fixed when a client is created.
 #[derive(Debug, Clone)]
@@ -32,20 +78,35 @@ pub struct ClientConfig {
     pub base_url: String,
     /// How to find the credential for each request.
     pub auth: AuthOptions,
-    /// Total timeout of a non-streamed request, and time to response headers of a stream.
-    pub timeout: Duration,
+    /// Timeouts of every call (a call may override them).
+    pub timeouts: Timeouts,
+    /// When and how often to retry.
+    pub retry: RetryPolicy,
     /// Headers sent on every request (after the attribution headers, before per-call ones).
     pub default_headers: Vec<(String, String)>,
+    /// `http-referer` attribution; `None` reads `VERCEL_SITE_URL`.
+    pub site_url: Option<String>,
+    /// `x-title` attribution; `None` reads `VERCEL_APP_NAME`.
+    pub app_name: Option<String>,
 }
 
 impl ClientConfig {
+    /// The timeouts a call with `options` runs under. The caller picks the HTTP client whose
+    /// connect timeout matches (`Engine::http_for`), since reqwest fixes it per client.
+    pub fn timeouts_for(&self, options: &CallOptions) -> Timeouts {
+        options.timeouts.unwrap_or(self.timeouts)
+    }
+
     /// A configuration from explicit values and the environment (`AI_GATEWAY_BASE_URL`, …).
     pub fn new(base_url: Option<&str>, auth: AuthOptions, env: &dyn Env) -> Result<Self> {
         Ok(ClientConfig {
             base_url: config::gateway_url(base_url, env)?,
             auth,
-            timeout: DEFAULT_TIMEOUT,
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
             default_headers: Vec::new(),
+            site_url: None,
+            app_name: None,
         })
     }
 }
@@ -55,19 +116,60 @@ impl ClientConfig {
 pub struct CallOptions {
     /// The current request's `x-vercel-oidc-token` header, read from the caller's context.
     pub header_token: Option<String>,
-    /// Overrides the client's timeout.
-    pub timeout: Option<Duration>,
+    /// Overrides the client's timeouts.
+    pub timeouts: Option<Timeouts>,
+    /// Overrides the client's retry count.
+    pub max_retries: Option<u32>,
     /// Extra headers for this call only; they win over every other header but authorization.
     pub extra_headers: Vec<(String, String)>,
 }
 
-/// A result plus the credential sources skipped on the way (to be logged by the caller).
+/// A result plus what the caller should report about how it was obtained.
 #[derive(Debug)]
 pub struct Outcome<T> {
     /// The result.
     pub value: T,
     /// Skipped credential sources, for warnings.
     pub skipped: Vec<Skipped>,
+    /// Retries made before the successful attempt.
+    pub retries_taken: u32,
+}
+
+/// A value cached for a fixed time (the model catalog).
+#[derive(Debug)]
+pub struct TtlCache {
+    ttl: Duration,
+    slot: Mutex<Option<(Instant, Value)>>,
+}
+
+impl TtlCache {
+    /// An empty cache whose entries live for `ttl` (zero disables caching).
+    pub fn new(ttl: Duration) -> Self {
+        TtlCache { ttl, slot: Mutex::new(None) }
+    }
+
+    /// The cached value when it is younger than the TTL.
+    pub fn get(&self) -> Option<Value> {
+        let slot = self.slot.lock().ok()?;
+        slot.as_ref().filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, v)| v.clone())
+    }
+
+    /// Stores a fresh value.
+    pub fn put(&self, value: &Value) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some((Instant::now(), value.clone()));
+        }
+    }
+
+    /// Forgets the cached value.
+    pub fn clear(&self) {
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = None;
+        }
+    }
 }
 
 /// A short description of a reqwest error without its URL (the caller adds context).
@@ -95,14 +197,16 @@ pub fn describe_reqwest_error(e: &reqwest::Error) -> String {
     text
 }
 
-fn transport_error(e: &reqwest::Error, url: &str) -> Error {
-    if e.is_timeout() {
-        Error::Timeout { message: format!("The request to {url} timed out."), url: url.to_string() }
+fn transport_error(e: &reqwest::Error, url: &str, timeouts: &Timeouts) -> Error {
+    if e.is_connect() && e.is_timeout() {
+        Error::timeout(
+            format!("Could not connect to {url} within the connect timeout of {} s.", timeouts.connect.as_secs_f64()),
+            url,
+        )
+    } else if e.is_timeout() {
+        Error::timeout(format!("The request to {url} timed out."), url)
     } else {
-        Error::Connection {
-            message: format!("The request to {url} failed: {}.", describe_reqwest_error(e)),
-            url: url.to_string(),
-        }
+        Error::connection(format!("The request to {url} failed: {}.", describe_reqwest_error(e)), url)
     }
 }
 
@@ -194,16 +298,6 @@ fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
     Ok((n, v))
 }
 
-fn attribution_headers(env: &dyn Env) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Some(site) = env.var("VERCEL_SITE_URL") {
-        out.push(("http-referer".to_string(), site));
-    }
-    if let Some(app) = env.var("VERCEL_APP_NAME") {
-        out.push(("x-title".to_string(), app));
-    }
-    out
-}
 
 /// One call: the connection pool to send on, the client's settings, the per-call options and
 /// the environment snapshot credentials are read from.
@@ -218,7 +312,19 @@ pub struct Call<'a> {
     pub env: &'a dyn Env,
 }
 
+/// A request ready to send any number of times.
+struct Prepared {
+    method: reqwest::Method,
+    url: String,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+}
+
 impl Call<'_> {
+    fn timeouts(&self) -> Timeouts {
+        self.config.timeouts_for(self.options)
+    }
+
     /// Resolves the credential for this call.
     pub async fn credential(&self) -> Result<(Credential, Vec<Skipped>)> {
         let inputs =
@@ -227,19 +333,13 @@ impl Call<'_> {
         Ok((resolution.credential, resolution.skipped))
     }
 
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Vec<u8>>,
-        whole_timeout: bool,
-    ) -> Result<Outcome<reqwest::Response>> {
-        let (credential, skipped) = self.credential().await?;
-        let url = format!("{}{}", self.config.base_url, path);
+    fn headers(&self, credential: &Credential) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
-        let attribution = attribution_headers(self.env);
-        for (name, value) in attribution.iter().chain(&self.config.default_headers).chain(&self.options.extra_headers) {
-            let (n, v) = header_pair(name, value)?;
+        let site = self.config.site_url.clone().or_else(|| self.env.var("VERCEL_SITE_URL"));
+        let app = self.config.app_name.clone().or_else(|| self.env.var("VERCEL_APP_NAME"));
+        let attribution = site.map(|v| ("http-referer".to_string(), v)).into_iter().chain(app.map(|v| ("x-title".to_string(), v)));
+        for (name, value) in attribution.chain(self.config.default_headers.iter().cloned()).chain(self.options.extra_headers.iter().cloned()) {
+            let (n, v) = header_pair(&name, &value)?;
             headers.insert(n, v);
         }
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", credential.token.expose())).map_err(|_| {
@@ -254,64 +354,124 @@ impl Call<'_> {
         })?;
         bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
-        let mut request = self.http.request(method, &url).headers(headers);
-        if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        Ok(headers)
+    }
+
+    async fn prepare(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Result<(Prepared, Vec<Skipped>)> {
+        let (credential, skipped) = self.credential().await?;
+        let headers = self.headers(&credential)?;
+        let url = format!("{}{}", self.config.base_url, path);
+        Ok((Prepared { method, url, headers, body: body.map(Bytes::from) }, skipped))
+    }
+
+    /// Sends once and waits for the response headers (bounded by the first-byte timeout).
+    async fn send_once(&self, req: &Prepared, timeouts: &Timeouts) -> Result<reqwest::Response> {
+        let mut builder = self.http.request(req.method.clone(), &req.url).headers(req.headers.clone());
+        if let Some(body) = &req.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
         }
-        let timeout = self.options.timeout.unwrap_or(self.config.timeout);
-        let response = if whole_timeout {
-            request.timeout(timeout).send().await.map_err(|e| transport_error(&e, &url))?
-        } else {
-            // A stream may legitimately run for longer than the timeout; bound the wait for headers.
-            tokio::time::timeout(timeout, request.send())
-                .await
-                .map_err(|_| Error::Timeout {
-                    message: format!(
-                        "The request to {url} got no response headers within {} s.",
-                        timeout.as_secs_f64()
-                    ),
-                    url: url.clone(),
-                })?
-                .map_err(|e| transport_error(&e, &url))?
-        };
+        let wait = timeouts.first_byte();
+        let response = tokio::time::timeout(wait, builder.send())
+            .await
+            .map_err(|_| {
+                Error::timeout(
+                    format!("The request to {} got no response within {} s.", req.url, wait.as_secs_f64()),
+                    &req.url,
+                )
+            })?
+            .map_err(|e| transport_error(&e, &req.url, timeouts))?;
         if !response.status().is_success() {
             return Err(status_error(response).await);
         }
-        Ok(Outcome { value: response, skipped })
+        Ok(response)
     }
 
-    /// Sends a request and returns the parsed JSON answer.
-    pub async fn json(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Result<Outcome<Value>> {
-        let outcome = self.send(method, path, body, true).await?;
-        let response = outcome.value;
-        let status = response.status().as_u16();
-        let url = response.url().to_string();
-        let bytes = response.bytes().await.map_err(|e| transport_error(&e, &url))?;
-        let value = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-            message: format!("The response from {url} is not valid JSON ({e})."),
-            url: url.clone(),
-            status,
-        })?;
-        Ok(Outcome { value, skipped: outcome.skipped })
+    async fn json_once(&self, req: &Prepared, timeouts: &Timeouts) -> Result<Value> {
+        let attempt = async {
+            let response = self.send_once(req, timeouts).await?;
+            let status = response.status().as_u16();
+            let bytes = response.bytes().await.map_err(|e| transport_error(&e, &req.url, timeouts))?;
+            serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+                message: format!("The response from {} is not valid JSON ({e}).", req.url),
+                url: req.url.clone(),
+                status,
+            })
+        };
+        tokio::time::timeout(timeouts.total, attempt).await.unwrap_or_else(|_| {
+            Err(Error::timeout(
+                format!("The request to {} did not complete within {} s.", req.url, timeouts.total.as_secs_f64()),
+                &req.url,
+            ))
+        })
     }
 
-    /// Sends a JSON request that asks for a stream and returns the chunk stream.
-    pub async fn stream(&self, path: &str, body: Vec<u8>) -> Result<Outcome<ChunkStream>> {
-        let outcome = self.send(reqwest::Method::POST, path, Some(body), false).await?;
-        let response = outcome.value;
-        let is_sse = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/event-stream"));
-        if !is_sse {
-            let url = response.url().to_string();
-            return Err(Error::Decode {
-                message: format!("The response from {url} is not an event stream although a stream was requested."),
-                url,
-                status: response.status().as_u16(),
-            });
+    async fn stream_once(&self, req: &Prepared, timeouts: &Timeouts) -> Result<ChunkStream> {
+        let wait = timeouts.first_byte();
+        let attempt = async {
+            let response = self.send_once(req, timeouts).await?;
+            let is_sse = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/event-stream"));
+            if !is_sse {
+                return Err(Error::Decode {
+                    message: format!(
+                        "The response from {} is not an event stream although a stream was requested.",
+                        req.url
+                    ),
+                    url: req.url.clone(),
+                    status: response.status().as_u16(),
+                });
+            }
+            let mut stream = ChunkStream::new(response, timeouts.idle());
+            stream.prefetch().await?;
+            Ok(stream)
+        };
+        tokio::time::timeout(wait, attempt).await.unwrap_or_else(|_| {
+            Err(Error::timeout(
+                format!("The stream from {} sent no chunk within {} s.", req.url, wait.as_secs_f64()),
+                &req.url,
+            ))
+        })
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retries run out.
+    async fn with_retries<T, F, Fut>(&self, attempt: F) -> Result<(T, u32)>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let policy = self.config.retry;
+        let max_retries = self.options.max_retries.unwrap_or(policy.max_retries);
+        let mut retries = 0;
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok((value, retries)),
+                Err(e) if retries < max_retries && retry::is_retryable(&e) => {
+                    let jitter: f64 = rand::random();
+                    tokio::time::sleep(policy.delay(retries, retry::retry_after(&e), jitter)).await;
+                    retries += 1;
+                }
+                Err(e) => return Err(e.with_retries_taken(retries)),
+            }
         }
-        Ok(Outcome { value: ChunkStream::new(response), skipped: outcome.skipped })
+    }
+
+    /// Sends a request and returns the parsed JSON answer, retrying what may be retried.
+    pub async fn json(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Result<Outcome<Value>> {
+        let (req, skipped) = self.prepare(method, path, body).await?;
+        let timeouts = self.timeouts();
+        let (value, retries_taken) = self.with_retries(|| self.json_once(&req, &timeouts)).await?;
+        Ok(Outcome { value, skipped, retries_taken })
+    }
+
+    /// Sends a request for a stream and returns it once its first chunk arrived. Failures up to
+    /// that point are retried; none after it, since the caller then holds output.
+    pub async fn stream(&self, path: &str, body: Vec<u8>) -> Result<Outcome<ChunkStream>> {
+        let (req, skipped) = self.prepare(reqwest::Method::POST, path, Some(body)).await?;
+        let timeouts = self.timeouts();
+        let (value, retries_taken) = self.with_retries(|| self.stream_once(&req, &timeouts)).await?;
+        Ok(Outcome { value, skipped, retries_taken })
     }
 }

@@ -9,6 +9,7 @@
 //! parent's runtime is leaked there, not dropped, because its worker threads do not exist in
 //! the child.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,9 +19,27 @@ use crate::error::{Error, Result};
 pub struct Engine {
     /// The tokio runtime.
     pub runtime: tokio::runtime::Runtime,
-    /// The HTTP client (connection pool) bound to `runtime`.
+    /// The HTTP client (connection pool) bound to `runtime`, with the default connect timeout.
     pub http: reqwest::Client,
+    /// Clients for other connect timeouts (reqwest fixes it per client), built on demand.
+    others: Mutex<HashMap<Duration, reqwest::Client>>,
     pid: u32,
+}
+
+impl Engine {
+    /// The HTTP client to use for a call whose connect timeout is `connect`.
+    pub fn http_for(&self, connect: Duration) -> Result<reqwest::Client> {
+        if connect == CONNECT_TIMEOUT {
+            return Ok(self.http.clone());
+        }
+        let mut others = self.others.lock().map_err(|_| Error::internal("the HTTP client registry lock is poisoned"))?;
+        if let Some(client) = others.get(&connect) {
+            return Ok(client.clone());
+        }
+        let client = build_http(connect)?;
+        others.insert(connect, client.clone());
+        Ok(client)
+    }
 }
 
 /// Which of the two engines.
@@ -38,12 +57,12 @@ static ASYNC: Mutex<Option<Arc<Engine>>> = Mutex::new(None);
 /// How long a pooled connection may stay idle. Shorter than typical load-balancer idle timeouts
 /// so a frozen-and-thawed serverless instance rarely reuses a connection the peer closed.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = super::DEFAULT_CONNECT_TIMEOUT;
 
-fn build_http() -> Result<reqwest::Client> {
+fn build_http(connect: Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(concat!("vercel-ai-gateway-python/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(CONNECT_TIMEOUT)
+        .connect_timeout(connect)
         .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .tcp_nodelay(true)
         .build()
@@ -60,7 +79,7 @@ fn build(mode: Mode) -> Result<Engine> {
             .build(),
     }
     .map_err(|e| Error::internal(format!("the tokio runtime could not start: {e}")))?;
-    Ok(Engine { runtime, http: build_http()?, pid: std::process::id() })
+    Ok(Engine { runtime, http: build_http(CONNECT_TIMEOUT)?, others: Mutex::new(HashMap::new()), pid: std::process::id() })
 }
 
 /// The engine for `mode`, built on first use and rebuilt after a fork.

@@ -1,83 +1,180 @@
-//! `Client` and `AsyncClient` with their `chat.completions` namespaces: twins with the same
-//! constructor and method signatures; only the engine and the return style differ.
+//! `Client` and `AsyncClient` with their namespaces (`chat.completions`, `embeddings`,
+//! `models`, `generations`): twins generated from one macro, so both have the same methods,
+//! parameters and defaults; only the engine and the return style (value or awaitable) differ.
+//! Every method prepares its request while attached, then runs [`execute`] on its engine.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
-use crate::client::runtime::{engine, Mode};
-use crate::client::{Call, CallOptions, ClientConfig, Outcome};
+use crate::auth::Skipped;
+use crate::client::runtime::{engine, Engine, Mode};
+use crate::client::{Call, CallOptions, ChunkStream, ClientConfig, RetryPolicy, TtlCache};
 use crate::config::ProcessEnv;
+use crate::error::Error;
 use crate::python::asyncio::future_into_py;
-use crate::python::common::{auth_options, block_on, current_header_token, header_pairs, log_skipped, timeout_from};
+use crate::python::common::{auth_options, block_on, current_header_token, header_pairs, log_skipped};
 use crate::python::convert::py_to_value;
 use crate::python::errors::{to_pyerr, to_pyerr_attached, type_error};
 use crate::python::objects::PyResponseObject;
 use crate::python::stream::{PyAsyncStream, PyStream};
+use crate::python::timeout::{timeouts_from, PyTimeout};
 
-const CHAT_COMPLETIONS: &str = "/chat/completions";
+/// Default lifetime of the cached model catalog.
+pub const DEFAULT_MODELS_TTL: Duration = Duration::from_secs(300);
 
-/// What a client was configured with; shared by its namespaces.
+/// What a client was configured with, shared by its namespaces.
 pub struct ClientInner {
     config: ClientConfig,
+    models: TtlCache,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_inner(
-    py: Python<'_>,
-    api_key: Option<String>,
-    base_url: Option<&str>,
-    prefer: &str,
-    timeout: Option<f64>,
-    default_headers: Option<&Bound<'_, PyDict>>,
-    dev_refresh: Option<bool>,
-    expiry_skew: Option<f64>,
-) -> PyResult<Arc<ClientInner>> {
-    let auth = auth_options(py, api_key, prefer, expiry_skew, dev_refresh)?;
-    let mut config = ClientConfig::new(base_url, auth, &ProcessEnv).map_err(|e| to_pyerr(py, e))?;
-    if let Some(t) = timeout_from(timeout, "timeout")? {
-        config.timeout = t;
+/// One request, prepared while attached.
+enum Op {
+    Json { method: reqwest::Method, path: String, body: Option<Vec<u8>>, cached: bool },
+    Stream { path: String, body: Vec<u8> },
+}
+
+enum Done {
+    Json(Value, Vec<Skipped>),
+    Stream(ChunkStream, Vec<Skipped>),
+}
+
+async fn execute(inner: Arc<ClientInner>, engine: Arc<Engine>, op: Op, options: CallOptions) -> Result<Done, Error> {
+    let timeouts = inner.config.timeouts_for(&options);
+    let http = engine.http_for(timeouts.connect)?;
+    let call = Call { http: &http, config: &inner.config, options: &options, env: &ProcessEnv };
+    match op {
+        Op::Json { method, path, body, cached } => {
+            if cached {
+                if let Some(value) = inner.models.get() {
+                    return Ok(Done::Json(value, Vec::new()));
+                }
+            }
+            let out = call.json(method, &path, body).await?;
+            if cached {
+                inner.models.put(&out.value);
+            }
+            Ok(Done::Json(out.value, out.skipped))
+        }
+        Op::Stream { path, body } => {
+            let out = call.stream(&path, body).await?;
+            Ok(Done::Stream(out.value, out.skipped))
+        }
     }
-    config.default_headers = header_pairs(default_headers)?;
-    Ok(Arc::new(ClientInner { config }))
 }
 
-/// A request, converted while attached: the JSON body and the per-call options.
-struct Prepared {
-    body: Vec<u8>,
-    stream: bool,
-    call: CallOptions,
+fn run_sync(py: Python<'_>, inner: &Arc<ClientInner>, op: Op, options: CallOptions) -> PyResult<Py<PyAny>> {
+    let engine = engine(Mode::Sync).map_err(|e| to_pyerr(py, e))?;
+    let done = block_on(py, &engine, execute(Arc::clone(inner), Arc::clone(&engine), op, options))?;
+    match done {
+        Done::Json(value, skipped) => {
+            log_skipped(py, &skipped)?;
+            Ok(Py::new(py, PyResponseObject::new(value))?.into_any())
+        }
+        Done::Stream(stream, skipped) => {
+            log_skipped(py, &skipped)?;
+            Ok(Py::new(py, PyStream::new(stream, engine))?.into_any())
+        }
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn prepare_chat(
+/// A finished async call, converted to Python (and its warnings logged) when the result is set.
+struct AsyncDone(Done);
+
+impl<'py> IntoPyObject<'py> for AsyncDone {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.0 {
+            Done::Json(value, skipped) => {
+                log_skipped(py, &skipped)?;
+                Ok(Bound::new(py, PyResponseObject::new(value))?.into_any())
+            }
+            Done::Stream(stream, skipped) => {
+                log_skipped(py, &skipped)?;
+                Ok(Bound::new(py, PyAsyncStream::new(stream))?.into_any())
+            }
+        }
+    }
+}
+
+fn run_async(py: Python<'_>, inner: &Arc<ClientInner>, op: Op, options: CallOptions) -> PyResult<Py<PyAny>> {
+    let inner = Arc::clone(inner);
+    let awaitable = future_into_py(py, async move {
+        let engine = engine(Mode::Async).map_err(to_pyerr_attached)?;
+        execute(inner, engine, op, options).await.map(AsyncDone).map_err(to_pyerr_attached)
+    })?;
+    Ok(awaitable.unbind())
+}
+
+/// Per-call options: the request's OIDC header, timeouts and extra headers.
+fn call_options(
     py: Python<'_>,
-    model: &Bound<'_, PyAny>,
-    messages: &Bound<'_, PyAny>,
-    stream: bool,
-    timeout: Option<f64>,
+    inner: &ClientInner,
+    timeout: Option<&Bound<'_, PyAny>>,
     extra_headers: Option<&Bound<'_, PyDict>>,
-    extra_body: Option<&Bound<'_, PyDict>>,
+) -> PyResult<CallOptions> {
+    Ok(CallOptions {
+        header_token: current_header_token(py)?,
+        timeouts: timeouts_from(timeout, inner.config.timeouts)?,
+        max_retries: None,
+        extra_headers: header_pairs(extra_headers)?,
+    })
+}
+
+/// A JSON body: `fields` first, then the keyword parameters (`None` means not given), then
+/// `extra_body`, which wins.
+fn json_body(
+    fields: Vec<(&str, Value)>,
     params: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Prepared> {
-    let model = model.extract::<String>().map_err(|_| type_error("model must be a string such as \"openai/gpt-5\""))?;
+    extra_body: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Map<String, Value>> {
     let mut body = Map::new();
-    body.insert("model".into(), Value::String(model));
-    let messages = py_to_value(messages)?;
-    if !messages.is_array() {
-        return Err(type_error("messages must be a list of message dicts"));
+    for (k, v) in fields {
+        body.insert(k.to_string(), v);
     }
-    body.insert("messages".into(), messages);
     if let Some(params) = params {
         for (k, v) in params.iter() {
-            // None means "not given", as most callers intend; send JSON null through extra_body.
             if !v.is_none() {
                 body.insert(k.extract::<String>()?, py_to_value(&v)?);
             }
         }
     }
+    if let Some(extra) = extra_body {
+        if let Value::Object(extra) = py_to_value(extra.as_any())? {
+            body.extend(extra);
+        }
+    }
+    Ok(body)
+}
+
+fn encode(body: Map<String, Value>) -> PyResult<Vec<u8>> {
+    serde_json::to_vec(&Value::Object(body)).map_err(|e| type_error(format!("the request cannot be encoded: {e}")))
+}
+
+fn model_id(model: &Bound<'_, PyAny>) -> PyResult<String> {
+    model.extract::<String>().map_err(|_| type_error("model must be a string such as \"openai/gpt-5\""))
+}
+
+fn chat_op(
+    model: &Bound<'_, PyAny>,
+    messages: &Bound<'_, PyAny>,
+    stream: bool,
+    params: Option<&Bound<'_, PyDict>>,
+    extra_body: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Op> {
+    let messages = py_to_value(messages)?;
+    if !messages.is_array() {
+        return Err(type_error("messages must be a list of message dicts"));
+    }
+    let mut body = json_body(vec![("model", Value::String(model_id(model)?)), ("messages", messages)], params, None)?;
     if stream {
         body.insert("stream".into(), Value::Bool(true));
         // Usage (and cost) arrive on the final chunk only when asked for.
@@ -88,225 +185,383 @@ fn prepare_chat(
             body.extend(extra);
         }
     }
-    let body = serde_json::to_vec(&Value::Object(body))
-        .map_err(|e| type_error(format!("the request cannot be encoded: {e}")))?;
-    Ok(Prepared {
-        body,
-        stream,
-        call: CallOptions {
-            header_token: current_header_token(py)?,
-            timeout: timeout_from(timeout, "timeout")?,
-            extra_headers: header_pairs(extra_headers)?,
-        },
-    })
+    let path = "/chat/completions".to_string();
+    let body = encode(body)?;
+    Ok(if stream { Op::Stream { path, body } } else { Op::Json { method: reqwest::Method::POST, path, body: Some(body), cached: false } })
 }
 
-/// The synchronous client. HTTP runs in Rust with the interpreter released.
-#[pyclass(name = "Client", module = "vercel_ai_gateway", frozen)]
-pub struct PyClient {
-    inner: Arc<ClientInner>,
-    #[pyo3(get)]
-    chat: Py<PyChat>,
-}
-
-/// `client.chat`.
-#[pyclass(name = "Chat", module = "vercel_ai_gateway", frozen)]
-pub struct PyChat {
-    #[pyo3(get)]
-    completions: Py<PyChatCompletions>,
-}
-
-/// `client.chat.completions`.
-#[pyclass(name = "ChatCompletions", module = "vercel_ai_gateway", frozen)]
-pub struct PyChatCompletions {
-    inner: Arc<ClientInner>,
-}
-
-#[pymethods]
-impl PyClient {
-    #[new]
-    #[pyo3(signature = (*, api_key=None, base_url=None, prefer="oidc", timeout=None, default_headers=None, dev_refresh=None, expiry_skew=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        api_key: Option<String>,
-        base_url: Option<&str>,
-        prefer: &str,
-        timeout: Option<f64>,
-        default_headers: Option<&Bound<'_, PyDict>>,
-        dev_refresh: Option<bool>,
-        expiry_skew: Option<f64>,
-    ) -> PyResult<Self> {
-        let inner = build_inner(py, api_key, base_url, prefer, timeout, default_headers, dev_refresh, expiry_skew)?;
-        let completions = Py::new(py, PyChatCompletions { inner: Arc::clone(&inner) })?;
-        let chat = Py::new(py, PyChat { completions })?;
-        Ok(PyClient { inner, chat })
+fn embeddings_op(
+    model: &Bound<'_, PyAny>,
+    input: &Bound<'_, PyAny>,
+    params: Option<&Bound<'_, PyDict>>,
+    extra_body: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Op> {
+    let input = py_to_value(input)?;
+    let valid = input.is_string() || input.as_array().is_some_and(|items| !items.is_empty());
+    if !valid {
+        return Err(type_error("input must be a string or a non-empty list of strings (or token lists)"));
     }
+    let body = json_body(vec![("model", Value::String(model_id(model)?)), ("input", input)], params, extra_body)?;
+    Ok(Op::Json { method: reqwest::Method::POST, path: "/embeddings".into(), body: Some(encode(body)?), cached: false })
+}
 
-    /// The gateway base URL this client sends to.
-    #[getter]
-    fn base_url(&self) -> String {
-        self.inner.config.base_url.clone()
-    }
-
-    /// The default timeout in seconds.
-    #[getter]
-    fn timeout(&self) -> f64 {
-        self.inner.config.timeout.as_secs_f64()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("Client(base_url='{}')", self.inner.config.base_url)
+/// Checks a model id used in a URL path (`creator/model`).
+fn model_path(id: &str) -> PyResult<String> {
+    let ok = !id.is_empty()
+        && id.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || "-._:/@+".contains(c));
+    if ok {
+        Ok(id.to_string())
+    } else {
+        Err(PyValueError::new_err("the model id must look like \"creator/model\" (letters, digits, - . _ : @ +)"))
     }
 }
 
-#[pymethods]
-impl PyChatCompletions {
-    /// Creates a chat completion, or a `Stream` of chunks with `stream=True`.
-    #[pyo3(signature = (*, model, messages, stream=false, timeout=None, extra_headers=None, extra_body=None, **params))]
-    #[allow(clippy::too_many_arguments)]
-    fn create(
-        &self,
-        py: Python<'_>,
-        model: &Bound<'_, PyAny>,
-        messages: &Bound<'_, PyAny>,
-        stream: bool,
-        timeout: Option<f64>,
-        extra_headers: Option<&Bound<'_, PyDict>>,
-        extra_body: Option<&Bound<'_, PyDict>>,
-        params: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        let p = prepare_chat(py, model, messages, stream, timeout, extra_headers, extra_body, params)?;
-        let engine = engine(Mode::Sync).map_err(|e| to_pyerr(py, e))?;
-        let call = Call { http: &engine.http, config: &self.inner.config, options: &p.call, env: &ProcessEnv };
-        if p.stream {
-            let Outcome { value, skipped } = block_on(py, &engine, call.stream(CHAT_COMPLETIONS, p.body))?;
-            log_skipped(py, &skipped)?;
-            Ok(Py::new(py, PyStream::new(value, Arc::clone(&engine)))?.into_any())
-        } else {
-            let fut = call.json(reqwest::Method::POST, CHAT_COMPLETIONS, Some(p.body));
-            let Outcome { value, skipped } = block_on(py, &engine, fut)?;
-            log_skipped(py, &skipped)?;
-            Ok(Py::new(py, PyResponseObject::new(value))?.into_any())
+fn get(path: String) -> Op {
+    Op::Json { method: reqwest::Method::GET, path, body: None, cached: false }
+}
+
+fn generation_path(id: &str) -> PyResult<String> {
+    if id.is_empty() {
+        return Err(PyValueError::new_err("the generation id is empty; pass the gen_… id of a response"));
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    Ok(format!("/generation?id={encoded}"))
+}
+
+/// Constructor arguments shared by both clients, converted once.
+#[allow(clippy::too_many_arguments)]
+fn build_inner(
+    py: Python<'_>,
+    api_key: Option<String>,
+    base_url: Option<&str>,
+    prefer: &str,
+    timeout: Option<&Bound<'_, PyAny>>,
+    max_retries: u32,
+    retry_backoff: Option<(f64, f64)>,
+    default_headers: Option<&Bound<'_, PyDict>>,
+    site_url: Option<String>,
+    app_name: Option<String>,
+    models_ttl: f64,
+    dev_refresh: Option<bool>,
+    expiry_skew: Option<f64>,
+) -> PyResult<Arc<ClientInner>> {
+    let auth = auth_options(py, api_key, prefer, expiry_skew, dev_refresh)?;
+    let mut config = ClientConfig::new(base_url, auth, &ProcessEnv).map_err(|e| to_pyerr(py, e))?;
+    if let Some(t) = timeouts_from(timeout, config.timeouts)? {
+        config.timeouts = t;
+    }
+    let defaults = RetryPolicy::default();
+    let (initial, max) =
+        retry_backoff.unwrap_or((defaults.initial_delay.as_secs_f64(), defaults.max_delay.as_secs_f64()));
+    if !(initial.is_finite() && max.is_finite() && initial >= 0.0 && max >= initial) {
+        return Err(PyValueError::new_err("retry_backoff must be (initial, max) seconds with 0 <= initial <= max"));
+    }
+    config.retry = RetryPolicy {
+        max_retries,
+        initial_delay: Duration::from_secs_f64(initial),
+        max_delay: Duration::from_secs_f64(max),
+        ..defaults
+    };
+    config.default_headers = header_pairs(default_headers)?;
+    config.site_url = site_url;
+    config.app_name = app_name;
+    if !(models_ttl.is_finite() && models_ttl >= 0.0) {
+        return Err(PyValueError::new_err("models_ttl must be a non-negative number of seconds"));
+    }
+    Ok(Arc::new(ClientInner { config, models: TtlCache::new(Duration::from_secs_f64(models_ttl)) }))
+}
+
+/// A copy of `inner` with some settings replaced (`with_options`).
+fn derive_inner(
+    inner: &ClientInner,
+    timeout: Option<&Bound<'_, PyAny>>,
+    max_retries: Option<u32>,
+    default_headers: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Arc<ClientInner>> {
+    let mut config = inner.config.clone();
+    if let Some(t) = timeouts_from(timeout, config.timeouts)? {
+        config.timeouts = t;
+    }
+    if let Some(n) = max_retries {
+        config.retry.max_retries = n;
+    }
+    if default_headers.is_some() {
+        let mut headers = config.default_headers.clone();
+        headers.extend(header_pairs(default_headers)?);
+        config.default_headers = headers;
+    }
+    Ok(Arc::new(ClientInner { config, models: TtlCache::new(DEFAULT_MODELS_TTL) }))
+}
+
+macro_rules! client_twin {
+    (
+        $run:ident,
+        $Client:ident = $client_name:literal,
+        $Chat:ident = $chat_name:literal,
+        $Completions:ident = $completions_name:literal,
+        $Embeddings:ident = $embeddings_name:literal,
+        $Models:ident = $models_name:literal,
+        $Generations:ident = $generations_name:literal
+    ) => {
+        #[doc = concat!("The `", $client_name, "`: HTTP runs in Rust with the interpreter released.")]
+        #[pyclass(name = $client_name, module = "vercel_ai_gateway", frozen)]
+        pub struct $Client {
+            inner: Arc<ClientInner>,
+            #[pyo3(get)]
+            chat: Py<$Chat>,
+            #[pyo3(get)]
+            embeddings: Py<$Embeddings>,
+            #[pyo3(get)]
+            models: Py<$Models>,
+            #[pyo3(get)]
+            generations: Py<$Generations>,
         }
-    }
-}
 
-/// The asyncio client: the same methods as `Client`, returning awaitables.
-#[pyclass(name = "AsyncClient", module = "vercel_ai_gateway", frozen)]
-pub struct PyAsyncClient {
-    inner: Arc<ClientInner>,
-    #[pyo3(get)]
-    chat: Py<PyAsyncChat>,
-}
-
-/// `async_client.chat`.
-#[pyclass(name = "AsyncChat", module = "vercel_ai_gateway", frozen)]
-pub struct PyAsyncChat {
-    #[pyo3(get)]
-    completions: Py<PyAsyncChatCompletions>,
-}
-
-/// `async_client.chat.completions`.
-#[pyclass(name = "AsyncChatCompletions", module = "vercel_ai_gateway", frozen)]
-pub struct PyAsyncChatCompletions {
-    inner: Arc<ClientInner>,
-}
-
-#[pymethods]
-impl PyAsyncClient {
-    #[new]
-    #[pyo3(signature = (*, api_key=None, base_url=None, prefer="oidc", timeout=None, default_headers=None, dev_refresh=None, expiry_skew=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        api_key: Option<String>,
-        base_url: Option<&str>,
-        prefer: &str,
-        timeout: Option<f64>,
-        default_headers: Option<&Bound<'_, PyDict>>,
-        dev_refresh: Option<bool>,
-        expiry_skew: Option<f64>,
-    ) -> PyResult<Self> {
-        let inner = build_inner(py, api_key, base_url, prefer, timeout, default_headers, dev_refresh, expiry_skew)?;
-        let completions = Py::new(py, PyAsyncChatCompletions { inner: Arc::clone(&inner) })?;
-        let chat = Py::new(py, PyAsyncChat { completions })?;
-        Ok(PyAsyncClient { inner, chat })
-    }
-
-    /// The gateway base URL this client sends to.
-    #[getter]
-    fn base_url(&self) -> String {
-        self.inner.config.base_url.clone()
-    }
-
-    /// The default timeout in seconds.
-    #[getter]
-    fn timeout(&self) -> f64 {
-        self.inner.config.timeout.as_secs_f64()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("AsyncClient(base_url='{}')", self.inner.config.base_url)
-    }
-}
-
-/// A finished async call: converted to Python (and its warnings logged) on the event loop side.
-enum AsyncResult {
-    Json(Value, Vec<crate::auth::Skipped>),
-    Stream(PyAsyncStream, Vec<crate::auth::Skipped>),
-}
-
-impl<'py> IntoPyObject<'py> for AsyncResult {
-    type Target = PyAny;
-    type Output = Bound<'py, PyAny>;
-    type Error = PyErr;
-
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self {
-            AsyncResult::Json(value, skipped) => {
-                log_skipped(py, &skipped)?;
-                Ok(Bound::new(py, PyResponseObject::new(value))?.into_any())
-            }
-            AsyncResult::Stream(stream, skipped) => {
-                log_skipped(py, &skipped)?;
-                Ok(Bound::new(py, stream)?.into_any())
+        impl $Client {
+            fn from_inner(py: Python<'_>, inner: Arc<ClientInner>) -> PyResult<Self> {
+                let completions = Py::new(py, $Completions { inner: Arc::clone(&inner) })?;
+                Ok($Client {
+                    chat: Py::new(py, $Chat { completions })?,
+                    embeddings: Py::new(py, $Embeddings { inner: Arc::clone(&inner) })?,
+                    models: Py::new(py, $Models { inner: Arc::clone(&inner) })?,
+                    generations: Py::new(py, $Generations { inner: Arc::clone(&inner) })?,
+                    inner,
+                })
             }
         }
-    }
+
+        #[pymethods]
+        impl $Client {
+            #[new]
+            #[pyo3(signature = (*, api_key=None, base_url=None, prefer="oidc", timeout=None, max_retries=2, retry_backoff=None, default_headers=None, site_url=None, app_name=None, models_ttl=300.0, dev_refresh=None, expiry_skew=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn new(
+                py: Python<'_>,
+                api_key: Option<String>,
+                base_url: Option<&str>,
+                prefer: &str,
+                timeout: Option<&Bound<'_, PyAny>>,
+                max_retries: u32,
+                retry_backoff: Option<(f64, f64)>,
+                default_headers: Option<&Bound<'_, PyDict>>,
+                site_url: Option<String>,
+                app_name: Option<String>,
+                models_ttl: f64,
+                dev_refresh: Option<bool>,
+                expiry_skew: Option<f64>,
+            ) -> PyResult<Self> {
+                let inner = build_inner(
+                    py, api_key, base_url, prefer, timeout, max_retries, retry_backoff, default_headers, site_url,
+                    app_name, models_ttl, dev_refresh, expiry_skew,
+                )?;
+                Self::from_inner(py, inner)
+            }
+
+            /// A client with the same settings except those given.
+            #[pyo3(signature = (*, timeout=None, max_retries=None, default_headers=None))]
+            fn with_options(
+                &self,
+                py: Python<'_>,
+                timeout: Option<&Bound<'_, PyAny>>,
+                max_retries: Option<u32>,
+                default_headers: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Self> {
+                Self::from_inner(py, derive_inner(&self.inner, timeout, max_retries, default_headers)?)
+            }
+
+            /// The team's credit balance: `{"balance": "…", "total_used": "…"}` (USD strings).
+            #[pyo3(signature = (*, timeout=None, extra_headers=None))]
+            fn credits(
+                &self,
+                py: Python<'_>,
+                timeout: Option<&Bound<'_, PyAny>>,
+                extra_headers: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                let options = call_options(py, &self.inner, timeout, extra_headers)?;
+                $run(py, &self.inner, get("/credits".into()), options)
+            }
+
+            /// The gateway base URL this client sends to.
+            #[getter]
+            fn base_url(&self) -> String {
+                self.inner.config.base_url.clone()
+            }
+
+            /// The default timeouts.
+            #[getter]
+            fn timeout(&self) -> PyTimeout {
+                PyTimeout { inner: self.inner.config.timeouts }
+            }
+
+            /// Retries after a failed attempt.
+            #[getter]
+            fn max_retries(&self) -> u32 {
+                self.inner.config.retry.max_retries
+            }
+
+            fn __repr__(&self) -> String {
+                format!(concat!($client_name, "(base_url='{}')"), self.inner.config.base_url)
+            }
+        }
+
+        #[doc = "`client.chat`."]
+        #[pyclass(name = $chat_name, module = "vercel_ai_gateway", frozen)]
+        pub struct $Chat {
+            #[pyo3(get)]
+            completions: Py<$Completions>,
+        }
+
+        #[doc = "`client.chat.completions`."]
+        #[pyclass(name = $completions_name, module = "vercel_ai_gateway", frozen)]
+        pub struct $Completions {
+            inner: Arc<ClientInner>,
+        }
+
+        #[pymethods]
+        impl $Completions {
+            /// Creates a chat completion, or a stream of chunks with `stream=True`.
+            #[pyo3(signature = (*, model, messages, stream=false, timeout=None, extra_headers=None, extra_body=None, **params))]
+            #[allow(clippy::too_many_arguments)]
+            fn create(
+                &self,
+                py: Python<'_>,
+                model: &Bound<'_, PyAny>,
+                messages: &Bound<'_, PyAny>,
+                stream: bool,
+                timeout: Option<&Bound<'_, PyAny>>,
+                extra_headers: Option<&Bound<'_, PyDict>>,
+                extra_body: Option<&Bound<'_, PyDict>>,
+                params: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                let op = chat_op(model, messages, stream, params, extra_body)?;
+                let options = call_options(py, &self.inner, timeout, extra_headers)?;
+                $run(py, &self.inner, op, options)
+            }
+        }
+
+        #[doc = "`client.embeddings`."]
+        #[pyclass(name = $embeddings_name, module = "vercel_ai_gateway", frozen)]
+        pub struct $Embeddings {
+            inner: Arc<ClientInner>,
+        }
+
+        #[pymethods]
+        impl $Embeddings {
+            /// Creates embeddings for `input` (a string or a list of strings).
+            #[pyo3(signature = (*, model, input, timeout=None, extra_headers=None, extra_body=None, **params))]
+            #[allow(clippy::too_many_arguments)]
+            fn create(
+                &self,
+                py: Python<'_>,
+                model: &Bound<'_, PyAny>,
+                input: &Bound<'_, PyAny>,
+                timeout: Option<&Bound<'_, PyAny>>,
+                extra_headers: Option<&Bound<'_, PyDict>>,
+                extra_body: Option<&Bound<'_, PyDict>>,
+                params: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                let op = embeddings_op(model, input, params, extra_body)?;
+                let options = call_options(py, &self.inner, timeout, extra_headers)?;
+                $run(py, &self.inner, op, options)
+            }
+        }
+
+        #[doc = "`client.models`: the catalog (cached for `models_ttl` seconds), one model, its endpoints."]
+        #[pyclass(name = $models_name, module = "vercel_ai_gateway", frozen)]
+        pub struct $Models {
+            inner: Arc<ClientInner>,
+        }
+
+        #[pymethods]
+        impl $Models {
+            /// The catalog; served from the client's cache while it is fresh unless `refresh`.
+            #[pyo3(signature = (*, refresh=false, timeout=None, extra_headers=None))]
+            fn list(
+                &self,
+                py: Python<'_>,
+                refresh: bool,
+                timeout: Option<&Bound<'_, PyAny>>,
+                extra_headers: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                if refresh {
+                    self.inner.models.clear();
+                }
+                let options = call_options(py, &self.inner, timeout, extra_headers)?;
+                let op = Op::Json { method: reqwest::Method::GET, path: "/models".into(), body: None, cached: true };
+                $run(py, &self.inner, op, options)
+            }
+
+            /// One model of the catalog, e.g. `"anthropic/claude-sonnet-4.5"`.
+            #[pyo3(signature = (model, *, timeout=None, extra_headers=None))]
+            fn retrieve(
+                &self,
+                py: Python<'_>,
+                model: &str,
+                timeout: Option<&Bound<'_, PyAny>>,
+                extra_headers: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                let path = format!("/models/{}", model_path(model)?);
+                let options = call_options(py, &self.inner, timeout, extra_headers)?;
+                $run(py, &self.inner, get(path), options)
+            }
+
+            /// The providers serving a model, with prices, uptime and latency.
+            #[pyo3(signature = (model, *, timeout=None, extra_headers=None))]
+            fn endpoints(
+                &self,
+                py: Python<'_>,
+                model: &str,
+                timeout: Option<&Bound<'_, PyAny>>,
+                extra_headers: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                let path = format!("/models/{}/endpoints", model_path(model)?);
+                let options = call_options(py, &self.inner, timeout, extra_headers)?;
+                $run(py, &self.inner, get(path), options)
+            }
+        }
+
+        #[doc = "`client.generations`: cost and usage of a past generation."]
+        #[pyclass(name = $generations_name, module = "vercel_ai_gateway", frozen)]
+        pub struct $Generations {
+            inner: Arc<ClientInner>,
+        }
+
+        #[pymethods]
+        impl $Generations {
+            /// Cost and usage of generation `id` (`gen_…`).
+            #[pyo3(signature = (id, *, timeout=None, extra_headers=None))]
+            fn retrieve(
+                &self,
+                py: Python<'_>,
+                id: &str,
+                timeout: Option<&Bound<'_, PyAny>>,
+                extra_headers: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                let path = generation_path(id)?;
+                let options = call_options(py, &self.inner, timeout, extra_headers)?;
+                $run(py, &self.inner, get(path), options)
+            }
+        }
+    };
 }
 
-#[pymethods]
-impl PyAsyncChatCompletions {
-    /// Creates a chat completion (awaitable), or an `AsyncStream` of chunks with `stream=True`.
-    #[pyo3(signature = (*, model, messages, stream=false, timeout=None, extra_headers=None, extra_body=None, **params))]
-    #[allow(clippy::too_many_arguments)]
-    fn create<'py>(
-        &self,
-        py: Python<'py>,
-        model: &Bound<'py, PyAny>,
-        messages: &Bound<'py, PyAny>,
-        stream: bool,
-        timeout: Option<f64>,
-        extra_headers: Option<&Bound<'py, PyDict>>,
-        extra_body: Option<&Bound<'py, PyDict>>,
-        params: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let p = prepare_chat(py, model, messages, stream, timeout, extra_headers, extra_body, params)?;
-        let inner = Arc::clone(&self.inner);
-        future_into_py(py, async move {
-            let engine = engine(Mode::Async).map_err(to_pyerr_attached)?;
-            let call = Call { http: &engine.http, config: &inner.config, options: &p.call, env: &ProcessEnv };
-            if p.stream {
-                let out = call.stream(CHAT_COMPLETIONS, p.body).await.map_err(to_pyerr_attached)?;
-                Ok(AsyncResult::Stream(PyAsyncStream::new(out.value), out.skipped))
-            } else {
-                let out = call
-                    .json(reqwest::Method::POST, CHAT_COMPLETIONS, Some(p.body))
-                    .await
-                    .map_err(to_pyerr_attached)?;
-                Ok(AsyncResult::Json(out.value, out.skipped))
-            }
-        })
-    }
-}
+client_twin!(
+    run_sync,
+    PyClient = "Client",
+    PyChat = "Chat",
+    PyChatCompletions = "ChatCompletions",
+    PyEmbeddings = "Embeddings",
+    PyModels = "Models",
+    PyGenerations = "Generations"
+);
+
+client_twin!(
+    run_async,
+    PyAsyncClient = "AsyncClient",
+    PyAsyncChat = "AsyncChat",
+    PyAsyncChatCompletions = "AsyncChatCompletions",
+    PyAsyncEmbeddings = "AsyncEmbeddings",
+    PyAsyncModels = "AsyncModels",
+    PyAsyncGenerations = "AsyncGenerations"
+);

@@ -74,14 +74,6 @@ where
     outcome?.map_err(|e| to_pyerr(py, e))
 }
 
-/// Converts a timeout in seconds from Python.
-pub fn timeout_from(seconds: Option<f64>, name: &str) -> PyResult<Option<Duration>> {
-    match seconds {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(_) => Err(PyValueError::new_err(format!("{name} must be a positive number of seconds"))),
-    }
-}
 
 /// Builds credential options from the keyword arguments every entry point shares.
 pub fn auth_options(

@@ -43,12 +43,14 @@ fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
             kwargs.set_item("sources_checked", sources_checked)?;
             (if missing { "NoCredentialsError" } else { "CredentialsError" }, message)
         }
-        Error::Connection { message, url } => {
+        Error::Connection { message, url, retries_taken } => {
             kwargs.set_item("url", url)?;
+            kwargs.set_item("retries_taken", retries_taken)?;
             ("APIConnectionError", message)
         }
-        Error::Timeout { message, url } => {
+        Error::Timeout { message, url, retries_taken } => {
             kwargs.set_item("url", url)?;
+            kwargs.set_item("retries_taken", retries_taken)?;
             ("APITimeoutError", message)
         }
         Error::Decode { message, url, status } => {

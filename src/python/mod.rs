@@ -10,6 +10,7 @@ mod errors;
 mod local_gateway;
 mod objects;
 mod stream;
+mod timeout;
 
 use pyo3::prelude::*;
 
@@ -20,6 +21,9 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", crate::VERSION)?;
     m.add("DEFAULT_GATEWAY_URL", crate::config::DEFAULT_GATEWAY_URL)?;
     m.add("DEFAULT_TIMEOUT", crate::client::DEFAULT_TIMEOUT.as_secs_f64())?;
+    m.add("DEFAULT_CONNECT_TIMEOUT", crate::client::DEFAULT_CONNECT_TIMEOUT.as_secs_f64())?;
+    m.add("DEFAULT_MAX_RETRIES", crate::client::RetryPolicy::default().max_retries)?;
+    m.add("DEFAULT_MODELS_TTL", client::DEFAULT_MODELS_TTL.as_secs_f64())?;
     m.add("DEFAULT_EXPIRY_SKEW", crate::auth::DEFAULT_EXPIRY_SKEW_SECS)?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<client::PyChat>()?;
@@ -27,6 +31,13 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyAsyncClient>()?;
     m.add_class::<client::PyAsyncChat>()?;
     m.add_class::<client::PyAsyncChatCompletions>()?;
+    m.add_class::<client::PyEmbeddings>()?;
+    m.add_class::<client::PyAsyncEmbeddings>()?;
+    m.add_class::<client::PyModels>()?;
+    m.add_class::<client::PyAsyncModels>()?;
+    m.add_class::<client::PyGenerations>()?;
+    m.add_class::<client::PyAsyncGenerations>()?;
+    m.add_class::<timeout::PyTimeout>()?;
     m.add_class::<stream::PyStream>()?;
     m.add_class::<stream::PyAsyncStream>()?;
     m.add_class::<objects::PyResponseObject>()?;
