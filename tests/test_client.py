@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import subprocess
 import sys
+import time
 import threading
 
 import pytest
@@ -465,3 +466,83 @@ def test_ctrl_c_interrupts_a_sync_call(silent_server: str) -> None:
 def test_reprs() -> None:
     assert repr(vag.Client(api_key="vck_CANARY")) == "Client(base_url='https://ai-gateway.vercel.sh/v1')"
     assert "CANARY" not in repr(vag.AsyncClient(api_key="vck_CANARY"))
+
+
+# ---- catalog, generations, credits, embeddings ----
+
+
+def test_models_list_is_cached(client: vag.Client, gw: LocalGateway) -> None:
+    page = client.models.list()
+    assert page.object == "list" and len(page) == 297
+    first = next(iter(page))
+    assert first.id == page.data[0].id and "/" in first.id
+    assert [m.id for m in page][:2] == [m["id"] for m in page.to_dict()["data"][:2]]
+    assert "object" in page.keys()
+    client.models.list()
+    assert len([r for r in gw.requests if r.path == "/v1/models"]) == 1, "served from the cache"
+    client.models.list(refresh=True)
+    assert len([r for r in gw.requests if r.path == "/v1/models"]) == 2
+    uncached = vag.Client(base_url=gw.url, api_key=gw.api_key, models_ttl=0)
+    uncached.models.list()
+    uncached.models.list()
+    assert len([r for r in gw.requests if r.path == "/v1/models"]) == 4
+
+
+async def test_async_models(aclient: vag.AsyncClient, gw: LocalGateway) -> None:
+    page = await aclient.models.list()
+    await aclient.models.list()
+    assert len(page) == 297
+    assert len([r for r in gw.requests if r.path == "/v1/models"]) == 1
+    model = await aclient.models.retrieve("deepseek/deepseek-v3.2")
+    assert model.context_window == 128000
+
+
+def test_models_retrieve(client: vag.Client, gw: LocalGateway) -> None:
+    model = client.models.retrieve("deepseek/deepseek-v3.2")
+    assert model.id == "deepseek/deepseek-v3.2" and model.pricing.input == "0.00000028"
+    assert gw.last_request is not None and gw.last_request.path == "/v1/models/deepseek/deepseek-v3.2"
+    with pytest.raises(vag.NotFoundError) as info:
+        client.models.retrieve("nobody/nothing")
+    assert info.value.type == "model_not_found"
+    for bad in ["", "../etc", "a//b", "a b/c", "x/?y"]:
+        with pytest.raises(ValueError):
+            client.models.retrieve(bad)
+
+
+def test_generation_id_is_validated(client: vag.Client) -> None:
+    with pytest.raises(ValueError):
+        client.generations.retrieve("")
+
+
+def test_timeout_objects() -> None:
+    t = vag.Timeout(30, connect=2, first_byte=5, idle=1.5)
+    assert (t.total, t.connect, t.first_byte, t.idle) == (30, 2, 5, 1.5)
+    assert vag.Timeout() == vag.Timeout(600.0, connect=10.0)
+    assert repr(vag.Timeout(1)) == "Timeout(total=1, connect=10, first_byte=None, idle=None)"
+    client = vag.Client(api_key="k", timeout=t)
+    assert client.timeout == t
+    assert vag.Client(api_key="k", timeout=5).timeout == vag.Timeout(5)
+    assert client.with_options(timeout=7).timeout == vag.Timeout(7, connect=2, first_byte=5, idle=1.5)
+    for bad in (0, -1, float("inf"), "5", True):
+        with pytest.raises((ValueError, TypeError)):
+            vag.Client(api_key="k", timeout=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        vag.Timeout(1, connect=0)
+
+
+def test_first_byte_timeout(silent_server: str) -> None:
+    client = vag.Client(base_url=silent_server, api_key="k", max_retries=0, timeout=vag.Timeout(30, first_byte=0.1))
+    start = time.monotonic()
+    with pytest.raises(vag.APITimeoutError, match="no response within 0.1 s"):
+        client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
+    assert time.monotonic() - start < 5
+
+
+def test_attribution_arguments_win(gw: LocalGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERCEL_SITE_URL", "https://env.example")
+    client = vag.Client(base_url=gw.url, api_key=gw.api_key, site_url="https://arg.example", app_name="Arg App")
+    client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
+    request = gw.last_request
+    assert request is not None
+    assert request.header("http-referer") == "https://arg.example"
+    assert request.header("x-title") == "Arg App"

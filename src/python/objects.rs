@@ -72,6 +72,15 @@ impl PyResponseObject {
         })
     }
 
+    /// The items of a list object (`{"object": "list", "data": [...]}`), which iterates over
+    /// them like openai-python's pages.
+    fn list_items(&self) -> Option<&Vec<Value>> {
+        let v = self.value();
+        (v.get("object").and_then(Value::as_str) == Some("list"))
+            .then(|| v.get("data").and_then(Value::as_array))
+            .flatten()
+    }
+
     fn object(&self) -> PyResult<&serde_json::Map<String, Value>> {
         self.value().as_object().ok_or_else(|| PyTypeError::new_err("this response value is not a JSON object"))
     }
@@ -109,10 +118,17 @@ impl PyResponseObject {
     }
 
     fn __len__(&self) -> PyResult<usize> {
-        Ok(self.object()?.len())
+        match self.list_items() {
+            Some(items) => Ok(items.len()),
+            None => Ok(self.object()?.len()),
+        }
     }
 
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if let Some(items) = self.list_items() {
+            let list = self.convert(py, Seg::Key("data".into()), &Value::Array(items.clone()))?;
+            return Ok(list.bind(py).try_iter()?.into_any().unbind());
+        }
         let keys = PyList::new(py, self.object()?.keys())?;
         Ok(keys.try_iter()?.into_any().unbind())
     }
