@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import socket
 import subprocess
 import sys
-import time
 import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -533,7 +535,7 @@ def test_timeout_objects() -> None:
 def test_first_byte_timeout(silent_server: str) -> None:
     client = vag.Client(base_url=silent_server, api_key="k", max_retries=0, timeout=vag.Timeout(30, first_byte=0.1))
     start = time.monotonic()
-    with pytest.raises(vag.APITimeoutError, match="no response within 0.1 s"):
+    with pytest.raises(vag.APITimeoutError, match=r"no response within 0\.1 s"):
         client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
     assert time.monotonic() - start < 5
 
@@ -546,3 +548,35 @@ def test_attribution_arguments_win(gw: LocalGateway, monkeypatch: pytest.MonkeyP
     assert request is not None
     assert request.header("http-referer") == "https://arg.example"
     assert request.header("x-title") == "Arg App"
+
+
+@pytest.fixture
+def unaccepting_server() -> Iterator[str]:
+    """A listener whose accept queue is full, so a new connection attempt hangs in SYN."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        for filler in fillers:
+            filler.close()
+        server.close()
+
+
+def test_connect_timeout(unaccepting_server: str) -> None:
+    client = vag.Client(base_url=unaccepting_server, api_key="k", max_retries=0, timeout=vag.Timeout(30, connect=0.2))
+    start = time.monotonic()
+    with pytest.raises(vag.APITimeoutError, match=r"connect timeout of 0\.2 s"):
+        client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
+    assert time.monotonic() - start < 5
