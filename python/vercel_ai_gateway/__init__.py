@@ -50,8 +50,11 @@ from ._exceptions import (
 )
 
 __all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_EXPIRY_SKEW",
     "DEFAULT_GATEWAY_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MODELS_TTL",
     "DEFAULT_TIMEOUT",
     "APIConnectionError",
     "APIError",
@@ -76,6 +79,7 @@ __all__ = [
     "RateLimitError",
     "ResponseObject",
     "Stream",
+    "Timeout",
     "UnprocessableEntityError",
     "UsageError",
     "VercelAIGatewayError",

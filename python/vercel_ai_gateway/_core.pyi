@@ -164,7 +164,11 @@ class Embeddings:
 @final
 class Models:
     def list(
-        self, *, refresh: bool = False, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+        self,
+        *,
+        refresh: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> ResponseObject:
         """The catalog (``{"object": "list", "data": [...]}``; iterating it yields the models).
 
@@ -285,7 +289,11 @@ class AsyncEmbeddings:
 @final
 class AsyncModels:
     async def list(
-        self, *, refresh: bool = False, timeout: float | Timeout | None = None, extra_headers: dict[str, str] | None = None
+        self,
+        *,
+        refresh: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> ResponseObject:
         """The catalog (``{"object": "list", "data": [...]}``; iterating it yields the models).
 
