@@ -298,7 +298,6 @@ fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
     Ok((n, v))
 }
 
-
 /// One call: the connection pool to send on, the client's settings, the per-call options and
 /// the environment snapshot credentials are read from.
 pub struct Call<'a> {
@@ -337,8 +336,12 @@ impl Call<'_> {
         let mut headers = HeaderMap::new();
         let site = self.config.site_url.clone().or_else(|| self.env.var("VERCEL_SITE_URL"));
         let app = self.config.app_name.clone().or_else(|| self.env.var("VERCEL_APP_NAME"));
-        let attribution = site.map(|v| ("http-referer".to_string(), v)).into_iter().chain(app.map(|v| ("x-title".to_string(), v)));
-        for (name, value) in attribution.chain(self.config.default_headers.iter().cloned()).chain(self.options.extra_headers.iter().cloned()) {
+        let attribution =
+            site.map(|v| ("http-referer".to_string(), v)).into_iter().chain(app.map(|v| ("x-title".to_string(), v)));
+        for (name, value) in attribution
+            .chain(self.config.default_headers.iter().cloned())
+            .chain(self.options.extra_headers.iter().cloned())
+        {
             let (n, v) = header_pair(&name, &value)?;
             headers.insert(n, v);
         }
@@ -357,7 +360,12 @@ impl Call<'_> {
         Ok(headers)
     }
 
-    async fn prepare(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Result<(Prepared, Vec<Skipped>)> {
+    async fn prepare(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(Prepared, Vec<Skipped>)> {
         let (credential, skipped) = self.credential().await?;
         let headers = self.headers(&credential)?;
         let url = format!("{}{}", self.config.base_url, path);

@@ -32,7 +32,8 @@ impl Engine {
         if connect == CONNECT_TIMEOUT {
             return Ok(self.http.clone());
         }
-        let mut others = self.others.lock().map_err(|_| Error::internal("the HTTP client registry lock is poisoned"))?;
+        let mut others =
+            self.others.lock().map_err(|_| Error::internal("the HTTP client registry lock is poisoned"))?;
         if let Some(client) = others.get(&connect) {
             return Ok(client.clone());
         }
@@ -79,7 +80,12 @@ fn build(mode: Mode) -> Result<Engine> {
             .build(),
     }
     .map_err(|e| Error::internal(format!("the tokio runtime could not start: {e}")))?;
-    Ok(Engine { runtime, http: build_http(CONNECT_TIMEOUT)?, others: Mutex::new(HashMap::new()), pid: std::process::id() })
+    Ok(Engine {
+        runtime,
+        http: build_http(CONNECT_TIMEOUT)?,
+        others: Mutex::new(HashMap::new()),
+        pid: std::process::id(),
+    })
 }
 
 /// The engine for `mode`, built on first use and rebuilt after a fork.

@@ -180,11 +180,17 @@ impl ChunkStream {
                 url: self.url.clone(),
                 status: 200,
             },
-            EventStreamError::Transport(t) if t.is_timeout() => {
-                Error::timeout(format!("The stream from {} timed out after {} chunks.", self.url, self.decoded), &self.url)
-            }
+            EventStreamError::Transport(t) if t.is_timeout() => Error::timeout(
+                format!("The stream from {} timed out after {} chunks.", self.url, self.decoded),
+                &self.url,
+            ),
             EventStreamError::Transport(t) => Error::connection(
-                format!("The stream from {} broke after {} chunks: {}.", self.url, self.decoded, describe_reqwest_error(&t)),
+                format!(
+                    "The stream from {} broke after {} chunks: {}.",
+                    self.url,
+                    self.decoded,
+                    describe_reqwest_error(&t)
+                ),
                 &self.url,
             ),
         }

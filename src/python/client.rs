@@ -187,7 +187,11 @@ fn chat_op(
     }
     let path = "/chat/completions".to_string();
     let body = encode(body)?;
-    Ok(if stream { Op::Stream { path, body } } else { Op::Json { method: reqwest::Method::POST, path, body: Some(body), cached: false } })
+    Ok(if stream {
+        Op::Stream { path, body }
+    } else {
+        Op::Json { method: reqwest::Method::POST, path, body: Some(body), cached: false }
+    })
 }
 
 fn embeddings_op(
