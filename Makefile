@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 CARGO ?= cargo
 
-.PHONY: demo test test-rust test-python develop lint fmt stubtest wheel build-prod clean
+.PHONY: demo test test-rust test-python develop lint fmt stubtest wheel build-prod bench clean
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ fmt: $(VENV)/.ready
 # Release build installed into the virtualenv (for benchmarks).
 build-prod: $(VENV)/.ready
 	$(VENV)/bin/maturin develop -q --release -E dev
+
+# CPU per request and per streamed chunk against plain reqwest, openai-python and httpx, in one
+# run (docs/benchmarks.md). Release builds only: the extension with the bench extra (the peers),
+# then benches/run.py builds the plain-reqwest peer. BENCH_ARGS=--quick for a smoke run.
+bench: $(VENV)/.ready
+	$(VENV)/bin/maturin develop -q --release -E bench
+	$(PY) benches/run.py $(BENCH_ARGS)
 
 wheel: $(VENV)/.ready
 	$(VENV)/bin/maturin build --release --out dist
