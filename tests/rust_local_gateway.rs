@@ -8,7 +8,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 use vercel_ai_gateway::jwt::{decode_claims, mint_unsigned};
-use vercel_ai_gateway::local_gateway::{Fault, LocalGateway, LocalGatewayConfig, ScriptedReply};
+use vercel_ai_gateway::local_gateway::{
+    Fault, FaultKind, FaultParams, Injection, LocalGateway, LocalGatewayConfig, ScriptedReply, FAULT_KINDS,
+};
 use vercel_ai_gateway::Error;
 
 const PRICED_MODEL: &str = "openai/gpt-5";
@@ -554,4 +556,638 @@ fn answers_a_caller_that_has_no_runtime_at_all() {
     let port = gateway.port();
     drop(gateway);
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings, endpoints, generation lookup, credits.
+
+async fn post(gateway: &LocalGateway, path: &str, bearer: Option<&str>, body: &Value) -> reqwest::Response {
+    let mut request = reqwest::Client::new().post(format!("{}{path}", gateway.origin())).json(body);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("request reaches the gateway")
+}
+
+async fn get_json(gateway: &LocalGateway, path: &str, bearer: Option<&str>) -> (u16, Value) {
+    let mut request = reqwest::Client::new().get(format!("{}{path}", gateway.origin()));
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request reaches the gateway");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON body"))
+}
+
+fn vector_of(value: &Value) -> Vec<f64> {
+    value.as_array().expect("an array").iter().map(|x| x.as_f64().expect("a number")).collect()
+}
+
+#[tokio::test]
+async fn embeddings_have_the_gateway_shape_and_are_deterministic() {
+    let gateway = start(with_keys(&["k"]));
+    let body = json!({"model": "openai/text-embedding-3-small", "input": ["hello world", "bye"]});
+    assert_eq!(post(&gateway, "/v1/embeddings", None, &body).await.status(), 401);
+
+    let response = post(&gateway, "/v1/embeddings", Some("k"), &body).await;
+    assert_eq!(response.status(), 200);
+    let reply = json_of(response).await;
+    assert_eq!(reply["object"], "list");
+    assert_eq!(reply["model"], "openai/text-embedding-3-small");
+    assert!(reply.get("id").is_none(), "no top-level id, as recorded");
+    let data = reply["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    assert_eq!(data[1]["object"], "embedding");
+    assert_eq!(data[1]["index"], 1);
+    let first = vector_of(&data[0]["embedding"]);
+    assert_eq!(first.len(), 1536);
+    let norm: f64 = first.iter().map(|x| x * x).sum::<f64>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-3, "{norm}");
+    // "hello world" is 11 characters (3 tokens), "bye" 1 token.
+    assert_eq!(reply["usage"], json!({"prompt_tokens": 4, "total_tokens": 4}));
+    let meta = &reply["providerMetadata"]["gateway"];
+    let id = meta["generationId"].as_str().unwrap();
+    assert!(id.starts_with("gen_") && id.len() == 30, "{id}");
+    assert_eq!(meta["cost"], "0", "the catalog has no price for this model");
+    assert_eq!(meta["routing"]["resolvedProvider"], "openai");
+
+    // A single string, the same text: the same vector; `dimensions` shortens it.
+    let again = json!({"model": "openai/text-embedding-3-small", "input": "hello world", "dimensions": 256});
+    let reply = json_of(post(&gateway, "/v1/embeddings", Some("k"), &again).await).await;
+    let short = vector_of(&reply["data"][0]["embedding"]);
+    assert_eq!(short.len(), 256);
+    let ratio = short[0] / first[0];
+    assert!(short.iter().zip(&first).all(|(s, f)| (s - f * ratio).abs() < 1e-4));
+    let large = json!({"model": "openai/text-embedding-3-large", "input": "x"});
+    let reply = json_of(post(&gateway, "/v1/embeddings", Some("k"), &large).await).await;
+    assert_eq!(reply["data"][0]["embedding"].as_array().unwrap().len(), 3072);
+}
+
+#[tokio::test]
+async fn embeddings_refuse_unknown_and_non_embedding_models_and_bad_input() {
+    let gateway = start(LocalGatewayConfig::default());
+    let response = post(&gateway, "/v1/embeddings", Some("k"), &json!({"model": "acme/nope", "input": "x"})).await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        json_of(response).await,
+        json!({"error": {"message": "Model 'acme/nope' not found", "type": "model_not_found",
+            "param": {"modelId": "acme/nope"}}})
+    );
+    let response = post(&gateway, "/v1/embeddings", Some("k"), &json!({"model": PRICED_MODEL, "input": "x"})).await;
+    assert_eq!(response.status(), 400);
+    let error = json_of(response).await["error"].clone();
+    assert_eq!(error["type"], "invalid_request_error");
+    assert_eq!(error["param"], "model");
+    assert!(error["message"].as_str().unwrap().contains("not an embedding model"));
+    for (body, param) in [
+        (json!({"model": "openai/text-embedding-3-small"}), "input"),
+        (json!({"model": "openai/text-embedding-3-small", "input": [1]}), "input"),
+        (json!({"model": "openai/text-embedding-3-small", "input": "x", "dimensions": 4096}), "dimensions"),
+    ] {
+        let response = post(&gateway, "/v1/embeddings", Some("k"), &body).await;
+        assert_eq!(response.status(), 400, "{body}");
+        assert_eq!(json_of(response).await["error"]["param"], param, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn endpoints_are_recorded_for_deepseek_and_synthesised_otherwise() {
+    let gateway = start(with_keys(&["k"]));
+    let (status, reply) = get_json(&gateway, "/v1/models/deepseek/deepseek-v3.2/endpoints", None).await;
+    assert_eq!(status, 200, "no bearer needed");
+    let data = &reply["data"];
+    assert_eq!(data["id"], "deepseek/deepseek-v3.2");
+    assert_eq!(data["architecture"]["modality"], "text→text");
+    let endpoints = data["endpoints"].as_array().unwrap();
+    assert_eq!(endpoints.len(), 4);
+    assert_eq!(endpoints[0]["name"], "bedrock | deepseek/deepseek-v3.2");
+    assert_eq!(endpoints[0]["latency_last_1h"]["p50"], 675);
+
+    let (status, reply) = get_json(&gateway, "/v1/models/deepseek/deepseek-v3.2-thinking/endpoints", None).await;
+    assert_eq!(status, 200);
+    assert!(reply["data"]["endpoints"].as_array().unwrap().iter().any(|e| e["provider_name"] == "fireworks"));
+
+    let (status, reply) = get_json(&gateway, "/v1/models/openai/gpt-5/endpoints", Some("k")).await;
+    assert_eq!(status, 200);
+    let data = &reply["data"];
+    assert_eq!(data["id"], PRICED_MODEL);
+    assert!(data["architecture"]["input_modalities"].as_array().unwrap().contains(&json!("text")));
+    let endpoints = data["endpoints"].as_array().unwrap();
+    assert_eq!(endpoints.len(), 1);
+    let endpoint = &endpoints[0];
+    assert_eq!(endpoint["provider_name"], "openai");
+    assert_eq!(endpoint["pricing"]["prompt"], "0.00000125");
+    assert_eq!(endpoint["pricing"]["completion"], "0.00001");
+    assert_eq!(endpoint["status"], 0);
+    for key in ["context_length", "max_completion_tokens", "supported_parameters", "uptime_last_1h", "quantization"] {
+        assert!(endpoint.get(key).is_some(), "{key}");
+    }
+
+    let (status, reply) = get_json(&gateway, "/v1/models/acme/nope/endpoints", None).await;
+    assert_eq!(status, 404);
+    assert_eq!(reply["error"]["type"], "model_not_found");
+    assert_eq!(reply["error"]["param"]["modelId"], "acme/nope");
+}
+
+#[tokio::test]
+async fn every_generation_can_be_looked_up() {
+    let gateway = start(with_keys(&["k"]));
+    let plain = json_of(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await).await;
+    let mut streamed = hello(PRICED_MODEL);
+    streamed["stream"] = json!(true);
+    streamed["stream_options"] = json!({"include_usage": true});
+    let payloads = sse_payloads(&chat(&gateway, Some("k"), &streamed).await.text().await.unwrap());
+    let last: Value = serde_json::from_str(&payloads[payloads.len() - 2]).unwrap();
+    let embedded = json_of(
+        post(&gateway, "/v1/embeddings", Some("k"), &json!({"model": "openai/text-embedding-3-small", "input": "x"}))
+            .await,
+    )
+    .await;
+
+    let id = plain["id"].as_str().unwrap();
+    let (status, looked_up) = get_json(&gateway, &format!("/v1/generation?id={id}"), Some("k")).await;
+    assert_eq!(status, 200);
+    let data = &looked_up["data"];
+    assert_eq!(data["id"], id);
+    assert_eq!(data["model"], PRICED_MODEL);
+    assert_eq!(data["provider_name"], "openai");
+    assert_eq!(data["streamed"], false);
+    assert_eq!(data["finish_reason"], "stop");
+    assert_eq!(data["is_byok"], false);
+    assert_eq!(data["tokens_prompt"], plain["usage"]["prompt_tokens"]);
+    assert_eq!(data["native_tokens_completion"], plain["usage"]["completion_tokens"]);
+    assert_eq!(data["total_cost"].as_f64(), plain["usage"]["cost"].as_f64());
+    assert_eq!(data["usage"], data["total_cost"]);
+    assert_eq!(data["upstream_inference_cost"], 0);
+    let created = data["created_at"].as_str().unwrap();
+    assert!(created.len() == 24 && created.ends_with('Z') && created.contains('T'), "{created}");
+    for key in
+        ["latency", "generation_time", "native_tokens_reasoning", "native_tokens_cached", "billable_web_search_calls"]
+    {
+        assert!(data[key].is_u64(), "{key}");
+    }
+
+    let id = last["generationId"].as_str().unwrap();
+    let (_, looked_up) = get_json(&gateway, &format!("/v1/generation?id={id}"), Some("k")).await;
+    assert_eq!(looked_up["data"]["streamed"], true);
+    assert_eq!(looked_up["data"]["total_cost"].as_f64(), last["usage"]["cost"].as_f64());
+    let id = embedded["providerMetadata"]["gateway"]["generationId"].as_str().unwrap();
+    let (status, looked_up) = get_json(&gateway, &format!("/v1/generation?id={id}"), Some("k")).await;
+    assert_eq!(status, 200);
+    assert_eq!(looked_up["data"]["model"], "openai/text-embedding-3-small");
+
+    // Flat error bodies, as observed on the real endpoint; the bearer is still required.
+    assert_eq!(get_json(&gateway, "/v1/generation", Some("k")).await, (400, json!({"error": "id is required"})));
+    assert_eq!(
+        get_json(&gateway, "/v1/generation?id=chatcmpl-123", Some("k")).await,
+        (400, json!({"error": "Invalid generation ID format. Expected format: gen_<ulid>"}))
+    );
+    let unknown = "gen_01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    assert_eq!(
+        get_json(&gateway, &format!("/v1/generation?id={unknown}"), Some("k")).await,
+        (
+            404,
+            json!({"error": "Usage event not found", "id": unknown,
+            "message": format!("No usage event found with ID {unknown}")})
+        )
+    );
+    let (status, error) = get_json(&gateway, &format!("/v1/generation?id={unknown}"), None).await;
+    assert_eq!(status, 401);
+    assert_eq!(error["error"]["type"], "authentication_error");
+}
+
+#[tokio::test]
+async fn credits_report_the_balance_minus_what_was_served() {
+    let gateway = start(LocalGatewayConfig::default());
+    assert_eq!(get_json(&gateway, "/v1/credits", None).await.0, 401);
+    assert_eq!(
+        get_json(&gateway, "/v1/credits", Some("k")).await,
+        (200, json!({"balance": "100.00", "total_used": "0.00"}))
+    );
+    let mut costs = Vec::new();
+    for _ in 0..2 {
+        let reply = json_of(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await).await;
+        let cost = reply["choices"][0]["message"]["provider_metadata"]["gateway"]["cost"].as_str().unwrap().to_owned();
+        costs.push(cost.parse::<f64>().unwrap());
+    }
+    // A refused request costs nothing.
+    gateway.push_fault(Fault { status: 500, error_type: None, message: None, retry_after: None, count: 1 });
+    assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 500);
+    let (_, credits) = get_json(&gateway, "/v1/credits", Some("k")).await;
+    let used: f64 = credits["total_used"].as_str().unwrap().parse().unwrap();
+    let balance: f64 = credits["balance"].as_str().unwrap().parse().unwrap();
+    assert!((used - costs.iter().sum::<f64>()).abs() < 1e-15, "{credits}");
+    assert!(used > 0.0);
+    assert!((balance - (100.0 - used)).abs() < 1e-12, "{credits}");
+
+    let configured = start(LocalGatewayConfig { balance: Some("2.5".into()), ..LocalGatewayConfig::default() });
+    assert_eq!(get_json(&configured, "/v1/credits", Some("k")).await.1["balance"], "2.50");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cassettes.
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/recorded/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The first recorded request body of a cassette, cut out of the YAML by hand (a
+/// single-quoted scalar on one line, `''` escaping `'`) so the test does not trust the loader
+/// it is testing.
+fn recorded_request_body(yaml: &str) -> Value {
+    let line = yaml.lines().find(|line| line.trim_start().starts_with("body: '{\"messages\"")).unwrap();
+    let quoted = line.trim_start().strip_prefix("body: '").unwrap().strip_suffix('\'').unwrap();
+    serde_json::from_str(&quoted.replace("''", "'")).unwrap()
+}
+
+#[test]
+fn every_fixture_cassette_loads() {
+    let gateway = start(LocalGatewayConfig::default());
+    let mut total = 0;
+    for folder in ["vercel", "openrouter"] {
+        let dir = format!("{}/tests/fixtures/recorded/{folder}", env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        assert_eq!(files.len(), 14, "{folder}");
+        for file in files {
+            let count = gateway.load_cassette(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            assert_eq!(count, if name.contains("simple") { 1 } else { 2 }, "{name}");
+            total += count;
+        }
+    }
+    // Per folder: 4 `simple` cassettes of one interaction, 10 of two.
+    assert_eq!(total, 2 * (4 + 10 * 2));
+}
+
+#[test]
+fn malformed_cassettes_are_typed_config_errors() {
+    let gateway = start(LocalGatewayConfig::default());
+    for bad in ["version: 2\ninteractions: [\n", "- just\n- a list\n", "version: 7\ninteractions: []\n"] {
+        match gateway.load_cassette(bad) {
+            Err(Error::Config { variable, message }) => {
+                assert_eq!(variable.as_deref(), Some("cassette"));
+                assert!(message.ends_with('.'), "{message}");
+            }
+            other => panic!("expected a config error for {bad:?}, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_plain_recording_is_replayed_byte_for_byte_and_recorded() {
+    let yaml = fixture("vercel/VercelCommon_gpt-5__simple.yaml");
+    let gateway = start(with_keys(&["k"]));
+    assert_eq!(gateway.load_cassette(&yaml).unwrap(), 1);
+    let body = recorded_request_body(&yaml);
+    assert_eq!(chat(&gateway, None, &body).await.status(), 401, "bearer auth still applies");
+
+    // Key order differs from the recording and a None-valued key is sent as null.
+    let mut reordered = serde_json::Map::new();
+    for key in ["model", "max_completion_tokens", "messages"] {
+        reordered.insert(key.into(), body[key].clone());
+    }
+    reordered.insert("temperature".into(), Value::Null);
+    let response = chat(&gateway, Some("k"), &Value::Object(reordered)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let text = response.text().await.unwrap();
+    assert!(text.starts_with(r#"{"id":"gen_01KKHTPR6079KRB242AQ8KAPH7","object":"chat.completion""#), "{text}");
+    assert!(yaml.contains(&format!("body: '{}'", text.replace('\'', "''"))), "served byte for byte");
+    assert_eq!(
+        gateway.requests().last().unwrap().json(),
+        Some(Value::Object({
+            let mut m = serde_json::Map::new();
+            for key in ["model", "max_completion_tokens", "messages"] {
+                m.insert(key.into(), body[key].clone());
+            }
+            m.insert("temperature".into(), Value::Null);
+            m
+        }))
+    );
+
+    // The replayed generation is in the ledger.
+    let (status, looked_up) = get_json(&gateway, "/v1/generation?id=gen_01KKHTPR6079KRB242AQ8KAPH7", Some("k")).await;
+    assert_eq!(status, 200);
+    assert_eq!(looked_up["data"]["model"], "openai/gpt-5");
+
+    // A request that matches nothing is answered as usual.
+    let mut other = body.clone();
+    other["max_completion_tokens"] = json!(10);
+    let reply = json_of(chat(&gateway, Some("k"), &other).await).await;
+    assert!(reply["choices"][0]["message"]["content"].as_str().unwrap().starts_with(ECHO_PREFIX));
+    gateway.clear_cassettes();
+    let reply = json_of(chat(&gateway, Some("k"), &body).await).await;
+    assert!(reply["choices"][0]["message"]["content"].as_str().unwrap().starts_with(ECHO_PREFIX));
+}
+
+#[tokio::test]
+async fn a_streamed_recording_is_replayed_on_both_routes() {
+    let yaml = fixture("vercel/VercelCommon_claude-sonnet-4__simple_streaming.yaml");
+    let gateway = start(LocalGatewayConfig::default());
+    gateway.load_cassette(&yaml).unwrap();
+    let body = recorded_request_body(&yaml);
+    // Our client's form: no stream_options given means it sends include_usage: true.
+    let mut without = body.clone();
+    without.as_object_mut().unwrap().remove("stream_options");
+    for (path, sent) in [("/v1/chat/completions", &body), ("/api/v1/chat/completions", &body)] {
+        let response = post(&gateway, path, Some("k"), sent).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let text = response.text().await.unwrap();
+        assert!(text.starts_with("data: {\"id\":\"gen_01KKHTNT"), "{text}");
+        assert!(text.ends_with("data: [DONE]\n\n"));
+        let content: String = sse_payloads(&text)
+            .iter()
+            .filter_map(|p| serde_json::from_str::<Value>(p).ok())
+            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str().map(str::to_owned))
+            .collect();
+        assert!(content.starts_with("Oi!"), "{content}");
+    }
+    // Without stream_options the recording (which has it) does not match: echo instead.
+    let text = post(&gateway, "/v1/chat/completions", Some("k"), &without).await.text().await.unwrap();
+    assert!(text.contains("fp_localgw001"), "{text}");
+}
+
+#[tokio::test]
+async fn an_openrouter_recording_is_replayed_on_the_alias() {
+    let yaml = fixture("openrouter/OpenRouterCommon_openai__simple.yaml");
+    let gateway = start(LocalGatewayConfig::default());
+    gateway.load_cassette(&yaml).unwrap();
+    let body = recorded_request_body(&yaml);
+    let reply = json_of(post(&gateway, "/api/v1/chat/completions", Some("k"), &body).await).await;
+    assert_eq!(reply["model"], "openai/gpt-5.4-nano-20260317");
+    assert!(reply["id"].as_str().unwrap().starts_with("gen-"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults.
+
+fn inject(gateway: &LocalGateway, kind: &str, params: FaultParams) {
+    gateway.inject(Injection::from_params(kind, params).expect("valid fault"));
+}
+
+fn streaming(model: &str) -> Value {
+    let mut body = hello(model);
+    body["stream"] = json!(true);
+    body["stream_options"] = json!({"include_usage": true});
+    body
+}
+
+/// Reads a streamed body piece by piece: the complete SSE events received, and whether the
+/// body ended with a transport error rather than a clean end.
+async fn read_events(response: reqwest::Response) -> (Vec<String>, bool) {
+    let mut response = response;
+    let mut text = String::new();
+    let broken = loop {
+        match response.chunk().await {
+            Ok(Some(bytes)) => text.push_str(std::str::from_utf8(&bytes).unwrap()),
+            Ok(None) => break false,
+            Err(_) => break true,
+        }
+    };
+    let events = text.split_inclusive("\n\n").map(str::to_owned).collect();
+    (events, broken)
+}
+
+fn last_fault(gateway: &LocalGateway) -> Option<String> {
+    gateway.requests().last().and_then(|request| request.fault.clone())
+}
+
+#[tokio::test]
+async fn status_faults_carry_code_and_headers() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(
+        &gateway,
+        "status",
+        FaultParams {
+            status: Some(429),
+            code: Some("slow_down".into()),
+            headers: Some(vec![("retry-after-ms".into(), "150".into()), ("x-extra".into(), "1".into())]),
+            ..FaultParams::default()
+        },
+    );
+    let response = chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await;
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after-ms"], "150");
+    assert_eq!(response.headers()["x-extra"], "1");
+    assert_eq!(
+        json_of(response).await,
+        json!({"error": {"message": "Rate limit exceeded", "type": "rate_limit_exceeded", "code": "slow_down"}})
+    );
+    assert_eq!(last_fault(&gateway).as_deref(), Some("status"));
+    assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 200);
+    assert_eq!(last_fault(&gateway), None);
+}
+
+#[tokio::test]
+async fn delay_answers_normally_after_the_wait() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(&gateway, "delay", FaultParams { delay: Some(0.15), ..FaultParams::default() });
+    let started = Instant::now();
+    let response = chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await;
+    assert!(started.elapsed() >= Duration::from_millis(150), "{:?}", started.elapsed());
+    assert_eq!(response.status(), 200);
+    let reply = json_of(response).await;
+    assert!(reply["choices"][0]["message"]["content"].as_str().unwrap().starts_with(ECHO_PREFIX));
+    assert_eq!(last_fault(&gateway).as_deref(), Some("delay"));
+    let id = reply["id"].as_str().unwrap();
+    let (_, looked_up) = get_json(&gateway, &format!("/v1/generation?id={id}"), Some("k")).await;
+    assert!(looked_up["data"]["latency"].as_u64().unwrap() >= 150);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hang_times_the_client_out_and_shutdown_stays_bounded() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(&gateway, "hang", FaultParams::default());
+    let client = reqwest::Client::builder().timeout(Duration::from_millis(200)).build().unwrap();
+    let error = client
+        .post(format!("{}/chat/completions", gateway.base_url()))
+        .bearer_auth("k")
+        .json(&hello(PRICED_MODEL))
+        .send()
+        .await
+        .expect_err("a hung request never answers");
+    assert!(error.is_timeout(), "{error:?}");
+    assert_eq!(last_fault(&gateway).as_deref(), Some("hang"));
+
+    // A second hung request still open when the gateway shuts down does not hold it up.
+    inject(&gateway, "hang", FaultParams::default());
+    let url = format!("{}/chat/completions", gateway.base_url());
+    let pending = tokio::spawn(async move {
+        reqwest::Client::new().post(url).bearer_auth("k").json(&hello(PRICED_MODEL)).send().await
+    });
+    while gateway.requests().len() < 2 {
+        tokio::task::yield_now().await;
+    }
+    let started = Instant::now();
+    tokio::task::block_in_place(|| gateway.shutdown());
+    assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
+    assert!(pending.await.unwrap().is_err(), "the hung connection is closed, not answered");
+}
+
+#[tokio::test]
+async fn reset_before_headers_is_a_connection_error() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(&gateway, "reset_before_headers", FaultParams::default());
+    let error = reqwest::Client::new()
+        .post(format!("{}/chat/completions", gateway.base_url()))
+        .bearer_auth("k")
+        .json(&hello(PRICED_MODEL))
+        .send()
+        .await
+        .expect_err("no response at all");
+    assert!(!error.is_timeout() && error.status().is_none(), "{error:?}");
+    assert_eq!(last_fault(&gateway).as_deref(), Some("reset_before_headers"));
+    assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 200);
+}
+
+#[tokio::test]
+async fn reset_after_chunks_sends_them_then_breaks_the_body() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(&gateway, "reset_after_chunks", FaultParams { after: Some(2), ..FaultParams::default() });
+    let response = chat(&gateway, Some("k"), &streaming(PRICED_MODEL)).await;
+    assert_eq!(response.status(), 200);
+    let (events, broken) = read_events(response).await;
+    assert!(broken, "the body ends with a transport error");
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events.iter().all(|e| e.starts_with("data: {") && e.ends_with("\n\n")));
+    assert_eq!(last_fault(&gateway).as_deref(), Some("reset_after_chunks"));
+    // Stream-only: a plain request is not affected and does not consume it.
+    inject(&gateway, "reset_after_chunks", FaultParams { after: Some(0), ..FaultParams::default() });
+    assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 200);
+    let (events, broken) = read_events(chat(&gateway, Some("k"), &streaming(PRICED_MODEL)).await).await;
+    assert!(broken && events.is_empty(), "{events:?}");
+}
+
+#[tokio::test]
+async fn malformed_json_breaks_the_body_or_one_chunk() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(&gateway, "malformed_json", FaultParams::default());
+    let response = chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+    assert!(text.starts_with("{\"id\":\"gen_"));
+
+    inject(&gateway, "malformed_json", FaultParams { after: Some(2), ..FaultParams::default() });
+    let payloads = sse_payloads(&chat(&gateway, Some("k"), &streaming(PRICED_MODEL)).await.text().await.unwrap());
+    assert_eq!(payloads.last().map(String::as_str), Some("[DONE]"));
+    let parsed: Vec<bool> =
+        payloads[..payloads.len() - 1].iter().map(|p| serde_json::from_str::<Value>(p).is_ok()).collect();
+    assert_eq!(parsed.iter().position(|ok| !ok), Some(2), "{payloads:?}");
+    assert_eq!(parsed.iter().filter(|ok| !**ok).count(), 1);
+}
+
+#[tokio::test]
+async fn truncated_sse_ends_cleanly_without_done_or_finish_reason() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(&gateway, "truncated_sse", FaultParams { after: Some(3), ..FaultParams::default() });
+    let (events, broken) = read_events(chat(&gateway, Some("k"), &streaming(PRICED_MODEL)).await).await;
+    assert!(!broken, "a clean end of body");
+    assert_eq!(events.len(), 3);
+    // Far more than the stream has: capped before the finish chunk.
+    inject(&gateway, "truncated_sse", FaultParams { after: Some(1000), ..FaultParams::default() });
+    let text = chat(&gateway, Some("k"), &streaming(PRICED_MODEL)).await.text().await.unwrap();
+    let payloads = sse_payloads(&text);
+    assert!(!text.contains("[DONE]"));
+    assert!(!payloads.is_empty());
+    for payload in &payloads {
+        let chunk: Value = serde_json::from_str(payload).unwrap();
+        assert!(chunk["choices"][0]["finish_reason"].is_null(), "{payload}");
+    }
+    let content: String = payloads
+        .iter()
+        .filter_map(|p| {
+            serde_json::from_str::<Value>(p).unwrap()["choices"][0]["delta"]["content"].as_str().map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(content, format!("{ECHO_PREFIX}ping"));
+}
+
+#[tokio::test]
+async fn error_event_arrives_inside_a_200_stream() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(
+        &gateway,
+        "error_event",
+        FaultParams { after: Some(2), message: Some("provider exploded".into()), ..FaultParams::default() },
+    );
+    let response = chat(&gateway, Some("k"), &streaming(PRICED_MODEL)).await;
+    assert_eq!(response.status(), 200);
+    let payloads = sse_payloads(&response.text().await.unwrap());
+    assert_eq!(payloads.len(), 3);
+    assert_eq!(
+        serde_json::from_str::<Value>(&payloads[2]).unwrap(),
+        json!({"error": {"message": "provider exploded", "type": "internal_server_error", "code": "upstream_error"}})
+    );
+}
+
+#[tokio::test]
+async fn slow_drip_spaces_the_events() {
+    let gateway = start(LocalGatewayConfig::default());
+    gateway.push_reply(ScriptedReply { content: "a b".into(), ..ScriptedReply::default() });
+    inject(&gateway, "slow_drip", FaultParams { delay: Some(0.06), ..FaultParams::default() });
+    let started = Instant::now();
+    let mut response = chat(&gateway, Some("k"), &streaming(PRICED_MODEL)).await;
+    let mut arrivals = Vec::new();
+    let mut text = String::new();
+    while let Some(bytes) = response.chunk().await.unwrap() {
+        arrivals.push(started.elapsed());
+        text.push_str(std::str::from_utf8(&bytes).unwrap());
+    }
+    // role, "a ", "b", final, [DONE]: five events, four gaps of at least 60 ms.
+    let payloads = sse_payloads(&text);
+    assert_eq!(payloads.len(), 5);
+    assert!(started.elapsed() >= Duration::from_millis(240), "{:?}", started.elapsed());
+    assert!(arrivals.len() >= 2, "pieces arrive separately: {arrivals:?}");
+}
+
+#[tokio::test]
+async fn sticky_faults_filter_by_model_and_route_until_cleared() {
+    let gateway = start(LocalGatewayConfig::default());
+    inject(
+        &gateway,
+        "status",
+        FaultParams { status: Some(503), sticky: true, model: Some(PRICED_MODEL.into()), ..FaultParams::default() },
+    );
+    inject(
+        &gateway,
+        "status",
+        FaultParams { status: Some(502), sticky: true, route: Some("/v1/embeddings".into()), ..FaultParams::default() },
+    );
+    for _ in 0..3 {
+        assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 503);
+    }
+    assert_eq!(post(&gateway, "/api/v1/chat/completions", Some("k"), &hello(PRICED_MODEL)).await.status(), 503);
+    assert_eq!(chat(&gateway, Some("k"), &hello("anthropic/claude-sonnet-4")).await.status(), 200);
+    let embed = json!({"model": "openai/text-embedding-3-small", "input": "x"});
+    assert_eq!(post(&gateway, "/v1/embeddings", Some("k"), &embed).await.status(), 502);
+    gateway.clear_faults();
+    assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 200);
+    assert_eq!(post(&gateway, "/v1/embeddings", Some("k"), &embed).await.status(), 200);
+    let faults: Vec<Option<String>> = gateway.requests().iter().map(|r| r.fault.clone()).collect();
+    assert_eq!(faults.iter().filter(|f| f.as_deref() == Some("status")).count(), 5);
+}
+
+#[tokio::test]
+async fn faults_apply_to_replayed_recordings() {
+    let yaml = fixture("vercel/VercelCommon_gpt-5__simple_streaming.yaml");
+    let gateway = start(LocalGatewayConfig::default());
+    gateway.load_cassette(&yaml).unwrap();
+    let body = recorded_request_body(&yaml);
+    inject(&gateway, "truncated_sse", FaultParams { after: Some(2), ..FaultParams::default() });
+    let (events, broken) = read_events(post(&gateway, "/v1/chat/completions", Some("k"), &body).await).await;
+    assert!(!broken);
+    assert_eq!(events.len(), 2);
+    assert!(events[0].starts_with("data: {\"id\":\"gen_01KKHTPVSAYPGBCBH3AE1FZJSQ"), "{events:?}");
+    assert_eq!(last_fault(&gateway).as_deref(), Some("truncated_sse"));
+}
+
+#[test]
+fn every_fault_kind_has_a_name() {
+    assert_eq!(FAULT_KINDS.len(), 9);
+    let kind = Injection::from_params("hang", FaultParams::default()).unwrap().kind;
+    assert_eq!(kind, FaultKind::Hang);
 }

@@ -1,11 +1,14 @@
-"""LocalGateway as users' tests see it: catalog, auth envelope, recording, faults."""
+"""LocalGateway as users' tests see it: routes, auth envelope, recording, cassettes, faults."""
 
 from __future__ import annotations
 
+import http.client
 import json
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +114,250 @@ def test_close_is_idempotent() -> None:
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{url}/models", timeout=2)
     assert url.startswith("http://127.0.0.1:")
+
+
+# ---- routes: embeddings, endpoints, generation lookup, credits ----
+
+RECORDED = Path(__file__).parent / "fixtures" / "recorded"
+
+
+def send(
+    gw: LocalGateway, method: str, path: str, body: Any = None, *, token: str | None = None, timeout: float = 10
+) -> tuple[int, dict[str, str], bytes]:
+    """One raw HTTP exchange with the gateway: status, headers and the whole body."""
+    connection = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=timeout)
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    try:
+        connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def chat_body(stream: bool = False, model: str = "openai/gpt-5") -> dict[str, Any]:
+    body: dict[str, Any] = {"model": model, "messages": USER_MESSAGE}
+    if stream:
+        body.update(stream=True, stream_options={"include_usage": True})
+    return body
+
+
+def sse_events(raw: bytes) -> list[str]:
+    return [event for event in raw.decode().split("\n\n") if event]
+
+
+def test_embeddings_route(gw: LocalGateway) -> None:
+    body = {"model": "openai/text-embedding-3-small", "input": ["one", "two"], "dimensions": 8}
+    assert send(gw, "POST", "/v1/embeddings", body)[0] == 401
+    status, _, raw = send(gw, "POST", "/v1/embeddings", body, token=gw.api_key)
+    assert status == 200
+    reply = json.loads(raw)
+    assert [item["index"] for item in reply["data"]] == [0, 1]
+    assert all(len(item["embedding"]) == 8 for item in reply["data"])
+    assert reply["usage"] == {"prompt_tokens": 2, "total_tokens": 2}
+    generation_id = reply["providerMetadata"]["gateway"]["generationId"]
+    status, _, raw = send(gw, "GET", f"/v1/generation?id={generation_id}", token=gw.api_key)
+    assert status == 200 and json.loads(raw)["data"]["model"] == "openai/text-embedding-3-small"
+    status, _, raw = send(gw, "POST", "/v1/embeddings", {"model": "openai/gpt-5", "input": "x"}, token=gw.api_key)
+    assert status == 400 and json.loads(raw)["error"]["param"] == "model"
+
+
+def test_endpoints_route(gw: LocalGateway) -> None:
+    status, body = get(f"{gw.origin}/v1/models/deepseek/deepseek-v3.2/endpoints")
+    assert status == 200
+    assert [e["provider_name"] for e in body["data"]["endpoints"]] == ["bedrock", "deepinfra", "deepseek", "novita"]
+    status, body = get(f"{gw.url}/models/anthropic/claude-sonnet-4/endpoints")
+    assert status == 200 and len(body["data"]["endpoints"]) == 1
+    assert body["data"]["endpoints"][0]["provider_name"] == "anthropic"
+    assert get(f"{gw.url}/models/nobody/nothing/endpoints")[0] == 404
+
+
+def test_generation_lookup_and_credits() -> None:
+    with LocalGateway(balance="10") as gw:
+        assert get(f"{gw.url}/credits", gw.api_key) == (200, {"balance": "10.00", "total_used": "0.00"})
+        completion = vag.Client(base_url=gw.url, api_key=gw.api_key).chat.completions.create(
+            model="openai/gpt-5", messages=USER_MESSAGE
+        )
+        status, body = get(f"{gw.url}/generation?id={completion.id}", gw.api_key)
+        assert status == 200
+        assert body["data"]["id"] == completion.id
+        assert body["data"]["total_cost"] == completion.usage.cost
+        assert body["data"]["tokens_prompt"] == completion.usage.prompt_tokens
+        _, account = get(f"{gw.url}/credits", gw.api_key)
+        assert float(account["total_used"]) == pytest.approx(completion.usage.cost)
+        assert float(account["balance"]) == pytest.approx(10 - completion.usage.cost)
+        assert get(f"{gw.url}/generation", gw.api_key) == (400, {"error": "id is required"})
+        assert get(f"{gw.url}/generation?id=nope", gw.api_key)[0] == 400
+        status, body = get(f"{gw.url}/generation?id=gen_01ARZ3NDEKTSV4RRFFQ69G5FAV", gw.api_key)
+        assert status == 404 and body["error"] == "Usage event not found"
+        assert get(f"{gw.url}/credits")[0] == 401
+    with LocalGateway(balance=2.5) as gw:
+        assert get(f"{gw.url}/credits", gw.api_key)[1]["balance"] == "2.50"
+    with pytest.raises(vag.ConfigError) as info:
+        LocalGateway(balance="lots")
+    assert info.value.variable == "balance"
+
+
+# ---- cassettes ----
+
+
+def test_load_cassette_replays_recordings() -> None:
+    cassette = RECORDED / "vercel" / "VercelCommon_gpt-5__simple.yaml"
+    with LocalGateway() as gw:
+        assert gw.load_cassette(cassette) == 1
+        assert gw.load_cassette(str(RECORDED / "vercel" / "VercelCommon_gpt-5__tool.yaml")) == 2
+        client = vag.Client(base_url=gw.url, api_key=gw.api_key)
+        completion = client.chat.completions.create(
+            model="openai/gpt-5",
+            messages=[
+                {"content": "You are a helpful assistant", "role": "system"},
+                {"content": "Say hi in Portuguese", "role": "user"},
+            ],
+            max_completion_tokens=4000,
+            temperature=None,
+        )
+        assert completion.id == "gen_01KKHTPR6079KRB242AQ8KAPH7"
+        assert completion.choices[0].message.content == "Olá!"
+        assert gw.last_request is not None and gw.last_request.json()["max_completion_tokens"] == 4000
+        gw.clear_cassettes()
+        again = client.chat.completions.create(
+            model="openai/gpt-5",
+            messages=[
+                {"content": "You are a helpful assistant", "role": "system"},
+                {"content": "Say hi in Portuguese", "role": "user"},
+            ],
+            max_completion_tokens=4000,
+        )
+        assert again.choices[0].message.content.startswith("Hello from LocalGateway!")
+
+
+def test_openrouter_cassettes_load_and_replay_on_the_alias(gw: LocalGateway) -> None:
+    total = sum(gw.load_cassette(path) for path in sorted((RECORDED / "openrouter").glob("*.yaml")))
+    assert total == 24
+    client = vag.Client(base_url=f"{gw.origin}/api/v1", api_key=gw.api_key)
+    completion = client.chat.completions.create(
+        model="openai/gpt-5.4-nano",
+        messages=[
+            {"content": "You are a helpful assistant", "role": "system"},
+            {"content": "Say hi in Portuguese", "role": "user"},
+        ],
+        max_completion_tokens=4000,
+        usage={"include": True},
+    )
+    assert completion.model == "openai/gpt-5.4-nano-20260317"
+    assert gw.last_request is not None and gw.last_request.path == "/api/v1/chat/completions"
+
+
+def test_bad_cassettes_are_config_errors(tmp_path: Path) -> None:
+    with LocalGateway() as gw:
+        broken = tmp_path / "broken.yaml"
+        broken.write_text("version: 2\ninteractions: [\n")
+        with pytest.raises(vag.ConfigError) as info:
+            gw.load_cassette(broken)
+        assert info.value.variable == "cassette"
+        with pytest.raises(vag.ConfigError, match="cannot be read"):
+            gw.load_cassette(tmp_path / "missing.yaml")
+
+
+# ---- fault injection ----
+
+
+def test_inject_status_with_headers_and_recorded_fault(gw: LocalGateway) -> None:
+    gw.inject("status", status=503, code="busy", headers={"retry-after-ms": "150"}, count=2)
+    for _ in range(2):
+        status, headers, raw = send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)
+        assert status == 503 and headers["retry-after-ms"] == "150"
+        assert json.loads(raw) == {
+            "error": {"message": "Internal server error.", "type": "internal_server_error", "code": "busy"}
+        }
+    assert send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)[0] == 200
+    assert [r.fault for r in gw.requests] == ["status", "status", None]
+
+
+def test_inject_delay_and_slow_drip(gw: LocalGateway) -> None:
+    gw.inject("delay", delay=0.1)
+    started = time.monotonic()
+    assert send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)[0] == 200
+    assert time.monotonic() - started >= 0.1
+    gw.reply("a b")
+    gw.inject("slow_drip", delay=0.05)
+    started = time.monotonic()
+    status, _, raw = send(gw, "POST", "/v1/chat/completions", chat_body(stream=True), token=gw.api_key)
+    events = sse_events(raw)
+    assert status == 200 and events[-1] == "data: [DONE]"
+    assert time.monotonic() - started >= 0.05 * (len(events) - 1)
+    assert gw.last_request is not None and gw.last_request.fault == "slow_drip"
+
+
+def test_inject_hang_and_resets(gw: LocalGateway) -> None:
+    gw.inject("hang")
+    with pytest.raises(TimeoutError):
+        send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key, timeout=0.2)
+    gw.inject("reset_before_headers")
+    with pytest.raises(http.client.RemoteDisconnected):
+        send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)
+    gw.inject("reset_after_chunks", after=2)
+    with pytest.raises(http.client.IncompleteRead) as info:
+        send(gw, "POST", "/v1/chat/completions", chat_body(stream=True), token=gw.api_key)
+    assert len(sse_events(info.value.partial)) == 2
+    assert [r.fault for r in gw.requests] == ["hang", "reset_before_headers", "reset_after_chunks"]
+
+
+def test_inject_stream_corruptions(gw: LocalGateway) -> None:
+    gw.inject("malformed_json")
+    status, _, raw = send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)
+    assert status == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(raw)
+    gw.inject("malformed_json", after=0)
+    first = sse_events(send(gw, "POST", "/v1/chat/completions", chat_body(stream=True), token=gw.api_key)[2])[0]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(first.removeprefix("data: "))
+    gw.inject("truncated_sse", after=100)
+    events = sse_events(send(gw, "POST", "/v1/chat/completions", chat_body(stream=True), token=gw.api_key)[2])
+    assert "data: [DONE]" not in events
+    assert all(json.loads(e.removeprefix("data: "))["choices"][0]["finish_reason"] is None for e in events)
+    gw.inject("error_event", after=1, error_type="overloaded", message="Try again", code="529")
+    events = sse_events(send(gw, "POST", "/v1/chat/completions", chat_body(stream=True), token=gw.api_key)[2])
+    assert len(events) == 2
+    assert json.loads(events[1].removeprefix("data: ")) == {
+        "error": {"message": "Try again", "type": "overloaded", "code": "529"}
+    }
+
+
+def test_sticky_and_filtered_faults_until_cleared(gw: LocalGateway) -> None:
+    gw.inject("status", status=429, sticky=True, model="openai/gpt-5")
+    gw.inject("truncated_sse", route="/v1/chat/completions")  # stream-only: waits for a stream
+    for _ in range(3):
+        assert send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)[0] == 429
+    other = chat_body(model="anthropic/claude-sonnet-4")
+    assert send(gw, "POST", "/v1/chat/completions", other, token=gw.api_key)[0] == 200
+    other["stream"] = True
+    events = sse_events(send(gw, "POST", "/api/v1/chat/completions", other, token=gw.api_key)[2])
+    assert "data: [DONE]" not in events
+    gw.clear_faults()
+    assert send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)[0] == 200
+    assert [r.fault for r in gw.requests] == ["status"] * 3 + [None, "truncated_sse", None]
+
+
+@pytest.mark.parametrize(
+    ("kind", "kwargs", "variable"),
+    [
+        ("explode", {}, "kind"),
+        ("status", {}, "status"),
+        ("status", {"status": 200}, "status"),
+        ("hang", {"delay": 1.0}, "delay"),
+        ("delay", {}, "delay"),
+        ("slow_drip", {"after": 2, "delay": 0.1}, "after"),
+        ("hang", {"count": 0}, "count"),
+        ("hang", {"sticky": True, "count": 2}, "count"),
+        ("hang", {"route": "/v1/models"}, "route"),
+    ],
+)
+def test_inject_rejects_what_does_not_apply(gw: LocalGateway, kind: str, kwargs: dict[str, Any], variable: str) -> None:
+    with pytest.raises(vag.ConfigError) as info:
+        gw.inject(kind, **kwargs)  # type: ignore[arg-type]
+    assert info.value.variable == variable
+    assert send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)[0] == 200

@@ -3,7 +3,7 @@
 import os
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, final
+from typing import Any, Literal, final
 
 from typing_extensions import Self
 
@@ -408,6 +408,9 @@ class RecordedRequest:
     def headers(self) -> dict[str, str]: ...
     @property
     def body(self) -> bytes: ...
+    @property
+    def fault(self) -> str | None:
+        """The kind of fault injected into this request (``"status"``, ``"hang"``, …), or ``None``."""
     def header(self, name: str) -> str | None:
         """One header, case-insensitively."""
     def json(self) -> Any:
@@ -417,9 +420,13 @@ class RecordedRequest:
 class LocalGateway:
     """An in-process fake of the Vercel AI Gateway on 127.0.0.1 with an ephemeral port.
 
-    Serves ``/v1/chat/completions`` (plain and streamed), ``/v1/models`` from an embedded
-    catalog (or ``catalog``, a JSON file), checks bearer tokens (``api_key``, generated when not
-    given; OIDC JWTs that have not expired when ``accept_oidc``), and records every request.
+    Serves ``/v1/chat/completions`` (plain and streamed; also at the OpenRouter-style
+    ``/api/v1/chat/completions``), ``/v1/embeddings``, ``/v1/models`` and
+    ``/v1/models/{creator}/{model}[/endpoints]`` from an embedded catalog (or ``catalog``, a JSON
+    file), ``/v1/generation?id=`` for every generation it served, and ``/v1/credits`` (``balance``,
+    default ``"100.00"``, minus what was served). It checks bearer tokens (``api_key``, generated
+    when not given; OIDC JWTs that have not expired when ``accept_oidc``), records every request,
+    replays recorded cassettes (:meth:`load_cassette`) and injects faults (:meth:`inject`).
     ``cli_token`` enables the fake Vercel project-token endpoint used by the dev refresh.
     """
 
@@ -431,6 +438,7 @@ class LocalGateway:
         accept_oidc: bool = True,
         catalog: str | os.PathLike[str] | None = None,
         cli_token: str | None = None,
+        balance: str | float | None = None,
     ) -> Self: ...
     @property
     def url(self) -> str:
@@ -460,7 +468,85 @@ class LocalGateway:
         retry_after: str | None = None,
         count: int = 1,
     ) -> None:
-        """Makes the next ``count`` chat requests fail with ``status`` and the gateway's error envelope."""
+        """Makes the next ``count`` chat requests fail with ``status`` and the gateway's error envelope.
+
+        Short for ``inject("status", status=..., headers={"retry-after": retry_after}, count=...,
+        route="/v1/chat/completions")``.
+        """
+    def inject(
+        self,
+        kind: Literal[
+            "status",
+            "delay",
+            "hang",
+            "reset_before_headers",
+            "reset_after_chunks",
+            "malformed_json",
+            "truncated_sse",
+            "error_event",
+            "slow_drip",
+        ],
+        *,
+        count: int = 1,
+        sticky: bool = False,
+        model: str | None = None,
+        route: str | None = None,
+        status: int | None = None,
+        error_type: str | None = None,
+        message: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        after: int | None = None,
+        delay: float | None = None,
+    ) -> None:
+        """Injects a fault into chat completions and embeddings (the ``/api/v1`` alias included).
+
+        Scheduling: by default the fault answers the next ``count`` matching requests, queued
+        behind faults injected earlier; with ``sticky=True`` it answers every matching request
+        until :meth:`clear_faults` (queued faults are used first). ``model`` (the body's
+        ``model``) and ``route`` (``"/v1/chat/completions"``, which covers its alias,
+        ``"/api/v1/chat/completions"`` or ``"/v1/embeddings"``) narrow what matches. A fault
+        applies after authentication, validation and model lookup; ``RecordedRequest.fault``
+        names the one a request got.
+
+        Kinds, and the parameters each takes (any other raises ``ConfigError``):
+
+        - ``"status"``: the gateway's error envelope with ``status`` (400 to 599, required);
+          ``error_type``, ``message`` and ``code`` default from the status; ``headers`` adds
+          response headers such as ``{"retry-after": "2"}`` or ``{"retry-after-ms": "150"}``.
+        - ``"delay"``: wait ``delay`` seconds (required), then answer normally.
+        - ``"hang"``: never answer; the connection closes when the gateway closes.
+        - ``"reset_before_headers"``: close the connection without any response.
+        - ``"malformed_json"``: a 200 whose body is invalid JSON; for a stream, the SSE event at
+          index ``after`` (default 1) is, and the others are intact.
+
+        Stream-only kinds (they match only ``stream: true`` requests; ``after`` counts the SSE
+        events sent intact first, default 1, the role chunk):
+
+        - ``"reset_after_chunks"``: send ``after`` events, then break the connection, so the
+          client sees a transport error rather than a clean end.
+        - ``"truncated_sse"``: end the body cleanly after ``after`` events, with no
+          ``data: [DONE]`` and never the event carrying a ``finish_reason``.
+        - ``"error_event"``: after ``after`` events, send ``data: {"error": {"message", "type",
+          "code"}}`` (defaults: ``"internal_server_error"``, ``"upstream_error"``) and end.
+        - ``"slow_drip"``: send every event, ``delay`` seconds (required) apart.
+        """
+    def clear_faults(self) -> None:
+        """Removes every queued and sticky fault."""
+    def load_cassette(self, path: str | os.PathLike[str]) -> int:
+        """Loads a go-vcr (version 2) YAML cassette and returns how many interactions it holds.
+
+        A chat request whose method, path (``/api`` prefix ignored) and JSON body match a
+        recorded interaction is answered with the recording, byte for byte (status, content type,
+        body). Bodies match when equal after dropping top-level ``null`` values and
+        ``"stream": false``, and the request's ``stream_options`` when the recording has none and
+        it is exactly ``{"include_usage": true}`` (this client's default); key order does not
+        matter, any other difference does. Unmatched requests are answered as usual. Bearer
+        authentication still applies; replayed generations can be looked up and are billed.
+        A file that is not a version-2 cassette raises ``ConfigError`` and loads nothing.
+        """
+    def clear_cassettes(self) -> None:
+        """Forgets every loaded interaction."""
     def reply(self, content: str, *, reasoning: str | None = None, finish_reason: str | None = None) -> None:
         """Queues the content of the next chat answer instead of the default echo."""
     def close(self) -> None:

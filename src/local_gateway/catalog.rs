@@ -127,6 +127,16 @@ impl Decimal {
         Some(Decimal { units: widen(self)?.checked_add(widen(other)?)?, scale })
     }
 
+    /// `self - other`, or zero when `other` is larger (a balance does not go below zero here).
+    pub(crate) fn saturating_minus(self, other: Decimal) -> Decimal {
+        let scale = self.scale.max(other.scale);
+        let widen = |d: Decimal| 10u128.checked_pow(scale - d.scale).and_then(|factor| d.units.checked_mul(factor));
+        match (widen(self), widen(other)) {
+            (Some(left), Some(right)) => Decimal { units: left.saturating_sub(right), scale },
+            _ => Decimal::default(),
+        }
+    }
+
     /// The value as the nearest `f64`, for the `usage` fields that are JSON numbers.
     pub(crate) fn to_f64(self) -> f64 {
         self.to_string().parse().unwrap_or(0.0)
@@ -172,6 +182,8 @@ mod tests {
         assert_eq!(Decimal::parse("-1"), None);
         assert_eq!(Decimal::parse("free"), None);
         assert_eq!(Decimal::parse("."), None);
+        assert_eq!(dec("100.00").saturating_minus(dec("0.0001125")).to_string(), "99.9998875");
+        assert_eq!(dec("1").saturating_minus(dec("2")).to_string(), "0");
     }
 
     #[test]

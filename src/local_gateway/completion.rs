@@ -10,6 +10,7 @@ use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
 use super::catalog::{price, Decimal};
+use super::ledger::GenerationRecord;
 use super::ScriptedReply;
 
 /// What the default reply says before echoing the user.
@@ -219,6 +220,23 @@ impl Generation {
 
     fn total_cost(&self) -> Decimal {
         self.input_cost.plus(self.output_cost).unwrap_or_default()
+    }
+
+    /// The ledger entry for this generation; timing is filled in by the server.
+    pub(crate) fn record(&self, streamed: bool, created_ms: u128) -> GenerationRecord {
+        GenerationRecord {
+            id: self.id.clone(),
+            model: self.model.clone(),
+            provider: self.provider.clone(),
+            streamed,
+            finish_reason: Some(self.finish_reason.clone()),
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+            reasoning_tokens: self.reasoning_tokens,
+            cost: self.total_cost(),
+            created_ms,
+            ..GenerationRecord::default()
+        }
     }
 
     /// `usage`: cost fields are JSON numbers here, as recorded.

@@ -8,41 +8,66 @@
 //! - **Errors surface in [`LocalGateway::start`].** The catalog is parsed, the port bound and the
 //!   runtime built on the caller's thread before the server thread exists, so a failure is a
 //!   `Result`, not a log line from a thread nobody joins.
-//! - **Shared state is a few mutexes** (recorded requests, queued faults, queued replies) behind
-//!   an `Arc`. Handlers lock them only for a push or a pop, never across an `.await`.
+//! - **Shared state is a few mutexes** (recorded requests, faults, scripted replies, cassettes,
+//!   the ledger of generations) behind an `Arc`. Handlers lock them only for a push, a pop or a
+//!   lookup, never across an `.await`.
 //! - **Faithful shapes, not behaviour.** Bodies copy the field sets of recorded gateway replies
-//!   (`spec/gateway-api.md` §4–6); content is a deterministic echo or a scripted reply, token
-//!   counts are `ceil(chars / 4)`, and cost is tokens times the catalog's per-token prices, in
-//!   exact decimal arithmetic so the strings look like the gateway's.
-//! - **Bounded shutdown.** `shutdown()` (also run on drop) stops accepting at once, lets open
-//!   connections finish for [`SHUTDOWN_GRACE`], then drops the runtime, which cancels whatever
-//!   is left (say, a stream a client never reads), and joins the thread.
+//!   (`spec/gateway-api.md` §4–7); content is a deterministic echo, a scripted reply or a
+//!   replayed recording ([`LocalGateway::load_cassette`]), token counts are `ceil(chars / 4)`,
+//!   and cost is tokens times the catalog's per-token prices, in exact decimal arithmetic so
+//!   the strings look like the gateway's.
+//! - **Faults are data.** [`Injection`]s are queued or sticky, matched per request (route,
+//!   model, streaming), and rendered by the server at the right moment: before the headers,
+//!   between SSE events, or instead of the body. Each recorded request names the fault it got.
+//! - **Bounded shutdown.** `shutdown()` (also run on drop) stops accepting at once, closes the
+//!   connections of hung requests, lets the others finish for [`SHUTDOWN_GRACE`], then drops
+//!   the runtime, which cancels whatever is left (say, a stream a client never reads), and joins
+//!   the thread.
 //! - **No secret in any repr.** Keys are held as [`Secret`]; `Debug` of a config or a recorded
 //!   request prints `***` for credentials.
 
+mod cassette;
 mod catalog;
 mod completion;
+mod embeddings;
+mod endpoints;
+mod faults;
 mod ids;
+mod ledger;
+mod reply;
 mod server;
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
-use catalog::Catalog;
+use cassette::Tape;
+use catalog::{Catalog, Decimal};
+use endpoints::Endpoints;
+use faults::{FaultBook, FaultTarget};
+use ledger::Ledger;
+
+pub use faults::{
+    FaultKind, FaultParams, Injection, StatusFault, StreamError, Times, DEFAULT_AFTER, FAULT_KINDS, FAULT_ROUTES,
+};
 
 /// How long open connections get to finish after [`LocalGateway::shutdown`] before they are
-/// cut. Replies are generated in full up front, so only a client that stops reading needs it.
+/// cut. Replies are generated in full up front, so only a client that stops reading, or a
+/// delay or slow-drip fault still running, needs it (hung requests are closed at once).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// The starting credit balance `GET /v1/credits` reports when none is configured.
+pub const DEFAULT_BALANCE: &str = "100.00";
 
 /// Settings for [`LocalGateway::start`].
 #[derive(Clone)]
@@ -59,11 +84,20 @@ pub struct LocalGatewayConfig {
     /// The bearer accepted by the fake Vercel project-token endpoint
     /// (`POST /v1/projects/{id}/token`); when `None` that endpoint answers 404.
     pub cli_token: Option<String>,
+    /// The starting balance in USD, a decimal string such as `"25.50"`; `GET /v1/credits`
+    /// reports it minus the cost of every generation served. [`DEFAULT_BALANCE`] when `None`.
+    pub balance: Option<String>,
 }
 
 impl Default for LocalGatewayConfig {
     fn default() -> Self {
-        LocalGatewayConfig { api_keys: Vec::new(), accept_oidc: true, catalog_json: None, cli_token: None }
+        LocalGatewayConfig {
+            api_keys: Vec::new(),
+            accept_oidc: true,
+            catalog_json: None,
+            cli_token: None,
+            balance: None,
+        }
     }
 }
 
@@ -75,6 +109,7 @@ impl fmt::Debug for LocalGatewayConfig {
             .field("accept_oidc", &self.accept_oidc)
             .field("catalog_json", &self.catalog_json.as_ref().map(|text| format!("<{} bytes>", text.len())))
             .field("cli_token", &self.cli_token.as_ref().map(|_| "***"))
+            .field("balance", &self.balance)
             .finish()
     }
 }
@@ -92,6 +127,8 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The full request body.
     pub body: Vec<u8>,
+    /// The name of the fault this request got ([`FaultKind::name`]), `None` when it got none.
+    pub fault: Option<String>,
 }
 
 impl RecordedRequest {
@@ -143,12 +180,14 @@ impl fmt::Debug for RecordedRequest {
             .field("query", &self.query)
             .field("headers", &headers)
             .field("body", &body)
+            .field("fault", &self.fault)
             .finish()
     }
 }
 
 /// An error the gateway returns instead of a completion, for the next `count` requests to
-/// `POST /v1/chat/completions` that pass authentication, validation and model lookup.
+/// `POST /v1/chat/completions` (or its `/api/v1` alias) that pass authentication, validation
+/// and model lookup. The simple form of an [`Injection`] of kind [`FaultKind::Status`].
 #[derive(Clone, Debug)]
 pub struct Fault {
     /// HTTP status to answer with (an invalid code becomes 500).
@@ -162,6 +201,23 @@ pub struct Fault {
     pub retry_after: Option<String>,
     /// How many requests this fault answers; a fault pushed with 0 is ignored.
     pub count: u32,
+}
+
+impl From<Fault> for Injection {
+    fn from(fault: Fault) -> Injection {
+        Injection {
+            kind: FaultKind::Status(StatusFault {
+                status: fault.status,
+                error_type: fault.error_type,
+                message: fault.message,
+                code: None,
+                headers: fault.retry_after.map(|value| ("retry-after".to_owned(), value)).into_iter().collect(),
+            }),
+            times: Times::Next(fault.count),
+            model: None,
+            route: Some("/v1/chat/completions".to_owned()),
+        }
+    }
 }
 
 /// A reply that the next chat completion returns instead of the default echo.
@@ -192,26 +248,54 @@ struct Access {
 struct Shared {
     access: Access,
     catalog: Catalog,
-    requests: Mutex<Vec<RecordedRequest>>,
-    faults: Mutex<VecDeque<Fault>>,
+    endpoints: Endpoints,
+    balance: Decimal,
+    /// Recorded requests with the sequence number that lets a handler find its own entry.
+    requests: Mutex<Vec<(u64, RecordedRequest)>>,
+    next_sequence: AtomicU64,
+    faults: Mutex<FaultBook>,
     replies: Mutex<VecDeque<ScriptedReply>>,
+    tape: Mutex<Tape>,
+    ledger: Mutex<Ledger>,
+    /// Turns true once shutdown starts; the server, its connections and hung requests watch it.
+    closing: watch::Sender<bool>,
 }
 
 impl Shared {
-    fn record(&self, request: RecordedRequest) {
-        lock(&self.requests).push(request);
+    fn new(access: Access, catalog: Catalog, endpoints: Endpoints, balance: Decimal) -> Shared {
+        Shared {
+            access,
+            catalog,
+            endpoints,
+            balance,
+            requests: Mutex::default(),
+            next_sequence: AtomicU64::new(0),
+            faults: Mutex::default(),
+            replies: Mutex::default(),
+            tape: Mutex::default(),
+            ledger: Mutex::default(),
+            closing: watch::Sender::new(false),
+        }
     }
 
-    /// The fault that answers this request, if one is queued; consumes one of its `count`.
-    fn take_fault(&self) -> Option<Fault> {
-        let mut faults = lock(&self.faults);
-        let front = faults.front_mut()?;
-        let fault = front.clone();
-        front.count = front.count.saturating_sub(1);
-        if front.count == 0 {
-            faults.pop_front();
+    /// Records a request; returns its sequence number.
+    fn record(&self, request: RecordedRequest) -> u64 {
+        let sequence = self.next_sequence.fetch_add(1, Ordering::Relaxed);
+        lock(&self.requests).push((sequence, request));
+        sequence
+    }
+
+    /// Notes on the recorded request `sequence` (if still recorded) which fault it got.
+    fn note_fault(&self, sequence: u64, fault: &FaultKind) {
+        let mut requests = lock(&self.requests);
+        if let Some((_, request)) = requests.iter_mut().rev().find(|(number, _)| *number == sequence) {
+            request.fault = Some(fault.name().to_owned());
         }
-        Some(fault)
+    }
+
+    /// The fault that applies to this request, if any; consumes one use of a queued one.
+    fn take_fault(&self, target: &FaultTarget<'_>) -> Option<FaultKind> {
+        lock(&self.faults).take(target)
     }
 
     fn take_reply(&self) -> Option<ScriptedReply> {
@@ -223,7 +307,6 @@ impl Shared {
 pub struct LocalGateway {
     shared: Arc<Shared>,
     address: SocketAddr,
-    stop: Mutex<Option<oneshot::Sender<()>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -233,30 +316,29 @@ impl LocalGateway {
     /// # Errors
     ///
     /// [`Error::Config`] (variable `"catalog"`) when `catalog_json` is not a valid `/v1/models`
-    /// document; [`Error::Internal`] when the port cannot be bound or the thread not started.
+    /// document, (variable `"balance"`) when `balance` is not a non-negative decimal;
+    /// [`Error::Internal`] when the port cannot be bound or the thread not started.
     pub fn start(config: LocalGatewayConfig) -> Result<LocalGateway> {
         let catalog = match config.catalog_json {
             Some(text) => Catalog::parse(text).map_err(|message| Error::config("catalog", message))?,
             None => Catalog::embedded().map_err(Error::internal)?,
         };
-        let shared = Arc::new(Shared {
-            access: Access {
-                api_keys: config.api_keys.into_iter().map(Secret::new).collect(),
-                accept_oidc: config.accept_oidc,
-                cli_token: config.cli_token.map(Secret::new),
-            },
-            catalog,
-            requests: Mutex::new(Vec::new()),
-            faults: Mutex::new(VecDeque::new()),
-            replies: Mutex::new(VecDeque::new()),
-        });
+        let balance_text = config.balance.as_deref().unwrap_or(DEFAULT_BALANCE);
+        let balance = Decimal::parse(balance_text).ok_or_else(|| {
+            Error::config(
+                "balance",
+                format!("The balance '{balance_text}' is not a non-negative decimal amount such as \"100.00\"."),
+            )
+        })?;
+        let access = Access {
+            api_keys: config.api_keys.into_iter().map(Secret::new).collect(),
+            accept_oidc: config.accept_oidc,
+            cli_token: config.cli_token.map(Secret::new),
+        };
+        let endpoints = Endpoints::embedded().map_err(Error::internal)?;
+        let shared = Arc::new(Shared::new(access, catalog, endpoints, balance));
         let running = server::spawn(Arc::clone(&shared))?;
-        Ok(LocalGateway {
-            shared,
-            address: running.address,
-            stop: Mutex::new(Some(running.stop)),
-            thread: Mutex::new(Some(running.thread)),
-        })
+        Ok(LocalGateway { shared, address: running.address, thread: Mutex::new(Some(running.thread)) })
     }
 
     /// The port the gateway listens on.
@@ -280,7 +362,7 @@ impl LocalGateway {
     /// Every request received so far, in arrival order.
     #[must_use]
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.requests).clone()
+        lock(&self.shared.requests).iter().map(|(_, request)| request.clone()).collect()
     }
 
     /// Forgets the recorded requests.
@@ -288,11 +370,36 @@ impl LocalGateway {
         lock(&self.shared.requests).clear();
     }
 
-    /// Queues a fault behind any already queued; see [`Fault`].
+    /// Queues a status fault behind any already queued; see [`Fault`].
     pub fn push_fault(&self, fault: Fault) {
-        if fault.count > 0 {
-            lock(&self.shared.faults).push_back(fault);
-        }
+        self.inject(fault.into());
+    }
+
+    /// Adds a fault: queued behind earlier ones ([`Times::Next`]) or sticky ([`Times::Always`]).
+    pub fn inject(&self, injection: Injection) {
+        lock(&self.shared.faults).add(injection);
+    }
+
+    /// Removes every queued and sticky fault.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Loads the interactions of a go-vcr (version 2) YAML cassette, after any loaded before;
+    /// returns how many it held. A request that matches one is answered with its recording
+    /// (see the `cassette` module for the matching rule); others are answered as usual.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] (variable `"cassette"`) when the text is not a version-2 cassette; then
+    /// nothing is loaded.
+    pub fn load_cassette(&self, yaml: &str) -> Result<usize> {
+        lock(&self.shared.tape).load(yaml)
+    }
+
+    /// Forgets every loaded interaction.
+    pub fn clear_cassettes(&self) {
+        lock(&self.shared.tape).clear();
     }
 
     /// Queues a scripted reply behind any already queued; see [`ScriptedReply`].
@@ -303,10 +410,7 @@ impl LocalGateway {
     /// Stops the server and waits for its thread (at most about [`SHUTDOWN_GRACE`]). Calling it
     /// again, from any thread, is harmless; once it returns the port no longer answers.
     pub fn shutdown(&self) {
-        if let Some(stop) = lock(&self.stop).take() {
-            // A closed channel means the server is already gone, which is what we want.
-            let _ = stop.send(());
-        }
+        self.shared.closing.send_replace(true);
         // Held while joining so that a concurrent caller returns only once the thread is gone.
         let mut thread = lock(&self.thread);
         if let Some(handle) = thread.take() {
@@ -344,6 +448,7 @@ mod tests {
             query: None,
             headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             body: br#"{"model":"openai/gpt-5"}"#.to_vec(),
+            fault: None,
         }
     }
 
@@ -377,17 +482,26 @@ mod tests {
     }
 
     #[test]
-    fn faults_are_consumed_count_times_in_order() {
-        let shared = Shared {
-            access: Access { api_keys: Vec::new(), accept_oidc: true, cli_token: None },
-            catalog: Catalog::embedded().unwrap(),
-            requests: Mutex::default(),
-            faults: Mutex::default(),
-            replies: Mutex::default(),
-        };
-        let fault = |status, count| Fault { status, error_type: None, message: None, retry_after: None, count };
-        lock(&shared.faults).extend([fault(429, 2), fault(500, 1)]);
-        let statuses: Vec<_> = std::iter::from_fn(|| shared.take_fault()).map(|f| f.status).collect();
-        assert_eq!(statuses, [429, 429, 500]);
+    fn legacy_faults_become_chat_status_injections() {
+        let fault = Fault { status: 429, error_type: None, message: None, retry_after: Some("2".into()), count: 2 };
+        let injection = Injection::from(fault);
+        assert_eq!(injection.times, Times::Next(2));
+        assert_eq!(injection.route.as_deref(), Some("/v1/chat/completions"));
+        match injection.kind {
+            FaultKind::Status(status) => {
+                assert_eq!(status.status, 429);
+                assert_eq!(status.headers, [("retry-after".to_owned(), "2".to_owned())]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_balance_is_a_config_error() {
+        let config = LocalGatewayConfig { balance: Some("-1".into()), ..LocalGatewayConfig::default() };
+        match LocalGateway::start(config) {
+            Err(Error::Config { variable, .. }) => assert_eq!(variable.as_deref(), Some("balance")),
+            other => panic!("{other:?}"),
+        }
     }
 }

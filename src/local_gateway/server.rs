@@ -1,30 +1,45 @@
-//! The HTTP side of `LocalGateway`: routes, authentication, recording, and the server thread.
+//! The HTTP side of `LocalGateway`: the connection loop, routes, authentication, recording.
 //!
-//! Design: an axum router whose outermost layer buffers each body and records the request
-//! before any handler (or the 404/405 fallbacks) answers, so tests see exactly what was sent.
-//! Handlers return complete responses: a stream's events are rendered up front and handed to
-//! the body as a ready stream, which keeps shutdown simple (nothing waits on a producer).
-//! Error bodies use the gateway envelope `{"error":{"message","type",...}}`, except the fake
-//! Vercel REST endpoint, which uses Vercel's `{"error":{"code","message"}}`.
+//! Design choices:
+//! - **Connections are served by hand** (hyper's HTTP/1 connection over a tokio socket) rather
+//!   than by `axum::serve`, because a fault must be able to drop a connection before any
+//!   response byte: each connection task owns its connection future and a [`ConnectionKill`]
+//!   that a handler can notify, and dropping the future closes the socket. The same task starts
+//!   hyper's graceful shutdown when the gateway closes.
+//! - **An axum router inside.** Its outermost layer buffers each body and records the request
+//!   before any handler (or the 404/405 fallbacks) answers, so tests see exactly what was sent.
+//! - **Handlers decide, [`reply::render`] delivers.** A handler authenticates, validates, picks
+//!   the answer (a replayed recording, a scripted reply or the echo), looks up the fault, notes
+//!   it on the recorded request, records the generation when a 200 goes out, then hands the
+//!   reply and the fault to the renderer.
+//! - Error bodies use the gateway envelope `{"error":{"message","type",...}}`, except the fake
+//!   Vercel REST endpoint (Vercel's `{"error":{"code","message"}}`) and `/v1/generation`, whose
+//!   errors are flat, as observed on the real one (`spec/gateway-api.md` §5.1).
 
-use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
+use tokio::sync::{watch, Notify};
 
-use super::completion::{ChatRequest, Generation};
-use super::{ids, Fault, RecordedRequest, Shared, SHUTDOWN_GRACE};
+use super::cassette::{split_events, RecordedResponse};
+use super::completion::{ChatRequest, Generation, InvalidRequest};
+use super::embeddings::{self, EmbeddingRequest};
+use super::faults::FaultTarget;
+use super::ledger::{usd, GenerationRecord};
+use super::reply::{self, gateway_error, ConnectionKill, Reply};
+use super::{ids, lock, RecordedRequest, Shared, SHUTDOWN_GRACE};
 use crate::error::{Error, Result};
 use crate::jwt::{decode_claims, mint_unsigned};
 
@@ -35,10 +50,9 @@ const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// Lifetime of tokens from the fake project-token endpoint: 12 hours, like Vercel's.
 const PROJECT_TOKEN_TTL_SECONDS: i64 = 43_200;
 
-/// A started server: where it listens, how to stop it, and its thread.
+/// A started server: where it listens, and its thread.
 pub(super) struct Running {
     pub address: SocketAddr,
-    pub stop: oneshot::Sender<()>,
     pub thread: JoinHandle<()>,
 }
 
@@ -62,68 +76,122 @@ pub(super) fn spawn(shared: Arc<Shared>) -> Result<Running> {
         tokio::net::TcpListener::from_std(listener)
             .map_err(|error| Error::internal(format!("LocalGateway could not register its socket: {error}.")))?
     };
-    let (stop, stop_requested) = oneshot::channel();
+    let closing = shared.closing.subscribe();
     let app = router(shared);
     let thread = std::thread::Builder::new()
         .name(format!("local-gateway-{}", address.port()))
-        .spawn(move || serve(&runtime, listener, app, stop_requested))
+        .spawn(move || serve(&runtime, listener, app, closing))
         .map_err(|error| Error::internal(format!("LocalGateway could not start its thread: {error}.")))?;
-    Ok(Running { address, stop, thread })
+    Ok(Running { address, thread })
 }
 
-/// The server thread's body: serve until asked to stop (or the handle is gone), then close
-/// gracefully for at most [`SHUTDOWN_GRACE`]. Returning drops the runtime, which cancels any
+/// The server thread's body: accept until the gateway closes, then let open connections
+/// finish for at most [`SHUTDOWN_GRACE`]. Returning drops the runtime, which cancels any
 /// connection still open.
 fn serve(
     runtime: &tokio::runtime::Runtime,
     listener: tokio::net::TcpListener,
     app: Router,
-    stop_requested: oneshot::Receiver<()>,
+    mut closing: watch::Receiver<bool>,
 ) {
     runtime.block_on(async move {
-        let (close, closing) = oneshot::channel::<()>();
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            // Either a send or a dropped sender means "close".
-            let _ = closing.await;
-        });
-        let server = std::future::IntoFuture::into_future(server);
-        tokio::pin!(server);
-        tokio::select! {
-            result = &mut server => {
-                if let Err(error) = result {
-                    log::error!("LocalGateway stopped serving: {error}");
-                }
-                return;
+        // Each connection task holds a receiver; `closed()` resolves when the last one is gone.
+        let (connections, _) = watch::channel(());
+        let for_connections = closing.clone();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nodelay(true);
+                        let task = serve_connection(stream, app.clone(), for_connections.clone(), connections.subscribe());
+                        tokio::spawn(task);
+                    }
+                    // Per-connection failures (the peer left before accept) are not fatal.
+                    Err(error) => log::debug!("LocalGateway: accept failed: {error}"),
+                },
+                // An error means the handle is gone: close as well.
+                _ = closing.wait_for(|closing| *closing) => break,
             }
-            _ = stop_requested => {}
         }
-        let _ = close.send(());
-        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err() {
+        drop(listener);
+        if tokio::time::timeout(SHUTDOWN_GRACE, connections.closed()).await.is_err() {
             log::debug!("LocalGateway cut connections still open after {SHUTDOWN_GRACE:?}");
         }
     });
 }
 
+/// Serves one connection until it ends, a handler kills it, or the gateway closes (then
+/// gracefully: in-flight requests finish, idle keep-alive connections close at once).
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    mut closing: watch::Receiver<bool>,
+    _alive: watch::Receiver<()>,
+) {
+    let kill = ConnectionKill(Arc::new(Notify::new()));
+    let extension = kill.clone();
+    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        let mut request = request.map(Body::new);
+        request.extensions_mut().insert(extension.clone());
+        let mut app = app.clone();
+        tower_service::Service::call(&mut app, request)
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let mut draining = false;
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(error) = result {
+                    log::debug!("LocalGateway: connection ended with an error: {error}");
+                }
+                return;
+            }
+            // Returning drops the connection future, which closes the socket.
+            () = kill.0.notified() => return,
+            _ = closing.wait_for(|closing| *closing), if !draining => {
+                draining = true;
+                connection.as_mut().graceful_shutdown();
+            }
+        }
+    }
+}
+
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/v1/models", get(list_models))
-        // A wildcard, so an id is looked up whole whatever slashes it holds.
+        // A wildcard, so an id is looked up whole whatever slashes it holds (and `/endpoints`).
         .route("/v1/models/{*id}", get(get_model))
         .route("/v1/chat/completions", post(chat_completions))
+        // The OpenRouter-style path, so OpenRouter clients and cassettes work unchanged.
+        .route("/api/v1/chat/completions", post(chat_completions))
+        .route("/v1/embeddings", post(create_embeddings))
+        .route("/v1/generation", get(generation))
+        .route("/v1/credits", get(credits))
         .route("/v1/projects/{project_id}/token", post(project_token))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), record))
         .with_state(shared)
 }
 
+/// Which recorded request a handler is answering, and when it arrived.
+#[derive(Clone, Copy, Debug)]
+struct Arrival {
+    sequence: u64,
+    at: Instant,
+}
+
 /// Records the request, body included, then passes it on with the buffered body.
 async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let (parts, body) = request.into_parts();
+    let at = Instant::now();
+    let (mut parts, body) = request.into_parts();
     let (bytes, too_large) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => (bytes, false),
         Err(_) => (Bytes::new(), true),
     };
-    shared.record(RecordedRequest {
+    let sequence = shared.record(RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
@@ -133,6 +201,7 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect(),
         body: bytes.to_vec(),
+        fault: None,
     });
     if too_large {
         return gateway_error(
@@ -142,18 +211,8 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             &[],
         );
     }
+    parts.extensions.insert(Arrival { sequence, at });
     next.run(Request::from_parts(parts, Body::from(bytes))).await
-}
-
-/// The gateway's error envelope.
-fn gateway_error(status: StatusCode, error_type: &str, message: &str, extra: &[(&str, Value)]) -> Response {
-    let mut error = serde_json::Map::new();
-    error.insert("message".into(), json!(message));
-    error.insert("type".into(), json!(error_type));
-    for (key, value) in extra {
-        error.insert((*key).to_owned(), value.clone());
-    }
-    (status, Json(json!({ "error": error }))).into_response()
 }
 
 fn model_not_found(id: &str) -> Response {
@@ -165,13 +224,31 @@ fn model_not_found(id: &str) -> Response {
     )
 }
 
+fn invalid_request(invalid: InvalidRequest) -> Response {
+    let mut extra = vec![("code", json!(invalid.code))];
+    extra.extend(invalid.param.map(|param| ("param", json!(param))));
+    gateway_error(StatusCode::BAD_REQUEST, "invalid_request_error", &invalid.message, &extra)
+}
+
+fn unauthorized(refusal: Refusal) -> Response {
+    gateway_error(StatusCode::UNAUTHORIZED, "authentication_error", refusal.message(), &[])
+}
+
 async fn list_models(State(shared): State<Arc<Shared>>) -> Response {
     ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], shared.catalog.list_body()).into_response()
 }
 
+/// `GET /v1/models/{id}` and `GET /v1/models/{id}/endpoints`: an id that is in the catalog
+/// wins, so only a path ending in `/endpoints` whose prefix is a model gets the endpoints.
 async fn get_model(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    match shared.catalog.get(&id) {
-        Some(entry) => Json(entry.clone()).into_response(),
+    if let Some(entry) = shared.catalog.get(&id) {
+        return Json(entry.clone()).into_response();
+    }
+    match id.strip_suffix("/endpoints") {
+        Some(model) => match shared.catalog.get(model) {
+            Some(entry) => Json(shared.endpoints.reply(model, entry)).into_response(),
+            None => model_not_found(model),
+        },
         None => model_not_found(&id),
     }
 }
@@ -183,6 +260,201 @@ async fn not_found(uri: Uri) -> Response {
         &format!("No route for '{}' on LocalGateway; the API lives under /v1.", uri.path()),
         &[],
     )
+}
+
+/// Milliseconds since `since`, saturating.
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The common tail of the inference handlers: note the fault, record the generation when a 200
+/// will go out, render.
+async fn deliver(
+    shared: &Shared,
+    arrival: Option<Arrival>,
+    kill: Option<&ConnectionKill>,
+    reply: Reply,
+    fault: Option<super::FaultKind>,
+    generation: Option<GenerationRecord>,
+) -> Response {
+    if let (Some(fault), Some(arrival)) = (&fault, arrival) {
+        shared.note_fault(arrival.sequence, fault);
+    }
+    let answers = !matches!(
+        fault,
+        Some(super::FaultKind::Status(_) | super::FaultKind::Hang | super::FaultKind::ResetBeforeHeaders)
+    );
+    if let (true, Some(mut record)) = (answers && reply.status.is_success(), generation) {
+        let delay = match &fault {
+            Some(super::FaultKind::Delay(delay)) => u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            _ => 0,
+        };
+        let waited = arrival.map_or(0, |arrival| elapsed_ms(arrival.at));
+        record.latency_ms = waited.saturating_add(delay);
+        record.generation_ms = record.latency_ms;
+        lock(&shared.ledger).record(record);
+    }
+    reply::render(reply, fault.as_ref(), kill, shared.closing.subscribe()).await
+}
+
+/// A recorded answer as a [`Reply`]: status, content type and body unchanged.
+fn replay(recorded: RecordedResponse) -> Reply {
+    let status = StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK);
+    let streamed = recorded.is_event_stream();
+    let content_type = recorded
+        .content_type
+        .as_deref()
+        .and_then(|kind| HeaderValue::from_str(kind).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
+    let pieces = if streamed { split_events(&recorded.body) } else { vec![recorded.body] };
+    Reply { status, content_type, pieces, streamed }
+}
+
+async fn chat_completions(
+    State(shared): State<Arc<Shared>>,
+    arrival: Option<Extension<Arrival>>,
+    kill: Option<Extension<ConnectionKill>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let arrival = arrival.map(|Extension(arrival)| arrival);
+    let kill = kill.as_ref().map(|Extension(kill)| kill);
+    if let Err(refusal) = authenticate(&shared, &headers) {
+        return unauthorized(refusal);
+    }
+    let path = uri.path();
+    let recorded = {
+        let mut tape = lock(&shared.tape);
+        if tape.is_empty() {
+            None
+        } else {
+            tape.answer("POST", path, &body)
+        }
+    };
+    if let Some(recorded) = recorded {
+        let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let model = sent.get("model").and_then(Value::as_str).unwrap_or_default();
+        let stream = sent.get("stream").and_then(Value::as_bool).unwrap_or(false);
+        let fault = shared.take_fault(&FaultTarget { path, model, stream });
+        let streamed = recorded.is_event_stream();
+        let mut generation = GenerationRecord::from_recorded(&recorded.body, streamed);
+        if let Some(record) = &mut generation {
+            record.created_ms = ids::unix_millis();
+        }
+        return deliver(&shared, arrival, kill, replay(recorded), fault, generation).await;
+    }
+    let request = match ChatRequest::parse(&body) {
+        Ok(request) => request,
+        Err(invalid) => return invalid_request(invalid),
+    };
+    let entry = match shared.catalog.get(&request.model) {
+        // A custom catalog may leave `type` out; only a declared non-language model is refused.
+        Some(entry) if entry.get("type").and_then(Value::as_str).is_none_or(|kind| kind == "language") => entry,
+        _ => return model_not_found(&request.model),
+    };
+    let fault = shared.take_fault(&FaultTarget { path, model: &request.model, stream: request.stream });
+    let replaces_reply = matches!(
+        fault,
+        Some(super::FaultKind::Status(_) | super::FaultKind::Hang | super::FaultKind::ResetBeforeHeaders)
+    );
+    // A fault that answers instead of the model leaves the scripted reply for the next request.
+    let scripted = if replaces_reply { None } else { shared.take_reply() };
+    let generation = Generation::new(&request, entry, scripted, ids::generation_id(), ids::unix_seconds());
+    let record = generation.record(request.stream, ids::unix_millis());
+    let reply = if request.stream {
+        Reply::events(generation.to_sse_events(request.include_usage))
+    } else {
+        Reply::json(&generation.to_json())
+    };
+    deliver(&shared, arrival, kill, reply, fault, Some(record)).await
+}
+
+async fn create_embeddings(
+    State(shared): State<Arc<Shared>>,
+    arrival: Option<Extension<Arrival>>,
+    kill: Option<Extension<ConnectionKill>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let arrival = arrival.map(|Extension(arrival)| arrival);
+    let kill = kill.as_ref().map(|Extension(kill)| kill);
+    if let Err(refusal) = authenticate(&shared, &headers) {
+        return unauthorized(refusal);
+    }
+    let request = match EmbeddingRequest::parse(&body) {
+        Ok(request) => request,
+        Err(invalid) => return invalid_request(invalid),
+    };
+    let entry = match shared.catalog.get(&request.model) {
+        Some(entry) if entry.get("type").and_then(Value::as_str) == Some("embedding") => entry,
+        Some(entry) => {
+            let kind = entry.get("type").and_then(Value::as_str).unwrap_or("language");
+            return gateway_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                &format!(
+                    "Model '{}' is a {kind} model, not an embedding model; use one such as \
+                     'openai/text-embedding-3-small'.",
+                    request.model
+                ),
+                &[("param", json!("model")), ("code", json!("invalid_model_type"))],
+            );
+        }
+        None => return model_not_found(&request.model),
+    };
+    let reply = match embeddings::respond(&request, entry, ids::generation_id(), ids::unix_millis()) {
+        Ok(reply) => reply,
+        Err(invalid) => return invalid_request(invalid),
+    };
+    let fault = shared.take_fault(&FaultTarget { path: uri.path(), model: &request.model, stream: false });
+    deliver(&shared, arrival, kill, Reply::json(&reply.body), fault, Some(reply.record)).await
+}
+
+/// The first value of query parameter `name`, decoded.
+fn query_value(uri: &Uri, name: &str) -> Option<String> {
+    let query = uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+}
+
+/// The flat error bodies of `/v1/generation`.
+fn flat_error(status: StatusCode, body: Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+/// `GET /v1/generation?id=gen_…`: the recorded generation in the shape of spec §7.1.
+async fn generation(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(refusal) = authenticate(&shared, &headers) {
+        return unauthorized(refusal);
+    }
+    let id = query_value(&uri, "id").unwrap_or_default();
+    let id = id.trim();
+    if id.is_empty() {
+        return flat_error(StatusCode::BAD_REQUEST, json!({"error": "id is required"}));
+    }
+    if !ids::is_generation_id(id) {
+        return flat_error(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Invalid generation ID format. Expected format: gen_<ulid>"}),
+        );
+    }
+    match lock(&shared.ledger).get(id) {
+        Some(record) => Json(json!({"data": record.to_json()})).into_response(),
+        None => flat_error(
+            StatusCode::NOT_FOUND,
+            json!({"error": "Usage event not found", "id": id, "message": format!("No usage event found with ID {id}")}),
+        ),
+    }
+}
+
+/// `GET /v1/credits`: the configured balance minus what was served, both decimal strings.
+async fn credits(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(refusal) = authenticate(&shared, &headers) {
+        return unauthorized(refusal);
+    }
+    let used = lock(&shared.ledger).total_used();
+    Json(json!({"balance": usd(shared.balance.saturating_minus(used)), "total_used": usd(used)})).into_response()
 }
 
 /// The bearer token of `Authorization: Bearer <token>`, if well formed.
@@ -241,79 +513,6 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> std::result::Result<(),
     }
 }
 
-async fn chat_completions(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refusal) = authenticate(&shared, &headers) {
-        return gateway_error(StatusCode::UNAUTHORIZED, "authentication_error", refusal.message(), &[]);
-    }
-    let request = match ChatRequest::parse(&body) {
-        Ok(request) => request,
-        Err(invalid) => {
-            let mut extra = vec![("code", json!(invalid.code))];
-            extra.extend(invalid.param.map(|param| ("param", json!(param))));
-            return gateway_error(StatusCode::BAD_REQUEST, "invalid_request_error", &invalid.message, &extra);
-        }
-    };
-    let entry = match shared.catalog.get(&request.model) {
-        // A custom catalog may leave `type` out; only a declared non-language model is refused.
-        Some(entry) if entry.get("type").and_then(Value::as_str).is_none_or(|kind| kind == "language") => entry,
-        _ => return model_not_found(&request.model),
-    };
-    if let Some(fault) = shared.take_fault() {
-        return fault_response(&fault);
-    }
-    let reply = shared.take_reply();
-    let generation = Generation::new(&request, entry, reply, ids::generation_id(), ids::unix_seconds());
-    if request.stream {
-        let events = generation.to_sse_events(request.include_usage);
-        let stream = futures_util::stream::iter(events.into_iter().map(Ok::<Bytes, Infallible>));
-        (
-            StatusCode::OK,
-            [
-                (CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
-                (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            ],
-            Body::from_stream(stream),
-        )
-            .into_response()
-    } else {
-        Json(generation.to_json()).into_response()
-    }
-}
-
-/// The envelope type and message a fault gets when it does not set its own.
-fn fault_defaults(status: StatusCode) -> (&'static str, &'static str) {
-    match status.as_u16() {
-        400 => ("invalid_request_error", "Invalid request."),
-        401 => ("authentication_error", "Invalid API key or OIDC token."),
-        402 => ("quota_for_entity_exceeded", "Quota limit exceeded for this entity."),
-        403 => ("forbidden", "Request denied by a routing rule."),
-        404 => ("not_found", "Not found."),
-        424 => ("failed_dependency", "A dependency of this request failed."),
-        // The documented body of a gateway 429, verbatim.
-        429 => ("rate_limit_exceeded", "Rate limit exceeded"),
-        code if code >= 500 => ("internal_server_error", "Internal server error."),
-        code if code >= 400 => ("invalid_request_error", "The request failed."),
-        _ => ("internal_server_error", "The request failed."),
-    }
-}
-
-fn fault_response(fault: &Fault) -> Response {
-    let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let (default_type, default_message) = fault_defaults(status);
-    let error_type = fault.error_type.as_deref().unwrap_or(default_type);
-    let message = fault.message.as_deref().unwrap_or(default_message);
-    let mut response = gateway_error(status, error_type, message, &[]);
-    if let Some(retry_after) = &fault.retry_after {
-        match HeaderValue::from_str(retry_after) {
-            Ok(value) => {
-                response.headers_mut().insert(RETRY_AFTER, value);
-            }
-            Err(_) => log::warn!("LocalGateway: a fault's retry_after is not a valid header value; not sent"),
-        }
-    }
-    response
-}
-
 /// Vercel's REST error shape, used by the fake project-token endpoint.
 fn vercel_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
@@ -341,15 +540,8 @@ async fn project_token(
             "Not authorized: send `Authorization: Bearer <Vercel CLI token>` with LocalGateway's cli_token.",
         );
     }
-    let team_id = uri
-        .query()
-        .and_then(|query| {
-            url::form_urlencoded::parse(query.as_bytes())
-                .find(|(key, _)| key == "teamId")
-                .map(|(_, value)| value.into_owned())
-        })
-        .filter(|team| !team.is_empty())
-        .unwrap_or_else(|| "team_local".to_owned());
+    let team_id =
+        query_value(&uri, "teamId").filter(|team| !team.is_empty()).unwrap_or_else(|| "team_local".to_owned());
     let now = ids::unix_seconds();
     let token = mint_unsigned(&json!({
         "iss": "https://oidc.vercel.com/local",
@@ -387,7 +579,7 @@ mod tests {
 
     #[test]
     fn fault_defaults_follow_the_gateway_types() {
-        let kind = |code| fault_defaults(StatusCode::from_u16(code).unwrap()).0;
+        let kind = |code| super::super::reply::fault_defaults(StatusCode::from_u16(code).unwrap()).0;
         assert_eq!(kind(402), "quota_for_entity_exceeded");
         assert_eq!(kind(424), "failed_dependency");
         assert_eq!(kind(429), "rate_limit_exceeded");

@@ -1,9 +1,11 @@
 //! `LocalGateway` and `RecordedRequest` for Python (`vercel_ai_gateway.testing`).
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
-use crate::local_gateway::{Fault, LocalGateway, LocalGatewayConfig, RecordedRequest, ScriptedReply};
+use crate::local_gateway::{
+    Fault, FaultParams, Injection, LocalGateway, LocalGatewayConfig, RecordedRequest, ScriptedReply,
+};
 use crate::python::convert::value_to_py;
 use crate::python::errors::to_pyerr;
 
@@ -24,7 +26,8 @@ fn random_key() -> String {
 #[pymethods]
 impl PyLocalGateway {
     #[new]
-    #[pyo3(signature = (*, api_key=None, extra_api_keys=None, accept_oidc=true, catalog=None, cli_token=None))]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*, api_key=None, extra_api_keys=None, accept_oidc=true, catalog=None, cli_token=None, balance=None))]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -32,6 +35,7 @@ impl PyLocalGateway {
         accept_oidc: bool,
         catalog: Option<std::path::PathBuf>,
         cli_token: Option<String>,
+        balance: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let api_key = api_key.unwrap_or_else(random_key);
         let mut api_keys = vec![api_key.clone()];
@@ -48,7 +52,14 @@ impl PyLocalGateway {
             })?),
             None => None,
         };
-        let config = LocalGatewayConfig { api_keys, accept_oidc, catalog_json, cli_token };
+        let balance = match balance {
+            None => None,
+            Some(value) if value.is_instance_of::<PyString>() => Some(value.extract::<String>()?),
+            // An int or a float: its Python `str()` is a plain decimal ("5", "0.1") or an exponent
+            // form the core reads too.
+            Some(value) => Some(value.str()?.to_string()),
+        };
+        let config = LocalGatewayConfig { api_keys, accept_oidc, catalog_json, cli_token, balance };
         let inner = py.detach(|| LocalGateway::start(config)).map_err(|e| to_pyerr(py, e))?;
         Ok(PyLocalGateway { inner, api_key })
     }
@@ -110,6 +121,74 @@ impl PyLocalGateway {
         count: u32,
     ) {
         self.inner.push_fault(Fault { status, error_type, message, retry_after, count });
+    }
+
+    /// Adds a fault of `kind` (see `FAULT_KINDS` in the core); the stub documents each one.
+    #[pyo3(signature = (kind, *, count=1, sticky=false, model=None, route=None, status=None, error_type=None, message=None, code=None, headers=None, after=None, delay=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn inject(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        count: u32,
+        sticky: bool,
+        model: Option<String>,
+        route: Option<String>,
+        status: Option<u16>,
+        error_type: Option<String>,
+        message: Option<String>,
+        code: Option<String>,
+        headers: Option<&Bound<'_, PyAny>>,
+        after: Option<usize>,
+        delay: Option<f64>,
+    ) -> PyResult<()> {
+        let headers = match headers {
+            None => None,
+            Some(mapping) => {
+                let mut pairs = Vec::new();
+                for item in mapping.call_method0("items")?.try_iter()? {
+                    pairs.push(item?.extract::<(String, String)>()?);
+                }
+                Some(pairs)
+            }
+        };
+        let params = FaultParams {
+            count: Some(count),
+            sticky,
+            model,
+            route,
+            status,
+            error_type,
+            message,
+            code,
+            headers,
+            after,
+            delay,
+        };
+        let injection = Injection::from_params(kind, params).map_err(|e| to_pyerr(py, e))?;
+        self.inner.inject(injection);
+        Ok(())
+    }
+
+    /// Removes every queued and sticky fault.
+    fn clear_faults(&self) {
+        self.inner.clear_faults();
+    }
+
+    /// Loads a go-vcr (version 2) YAML cassette; returns how many interactions it held.
+    fn load_cassette(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<usize> {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            to_pyerr(
+                py,
+                crate::Error::config("cassette", format!("The cassette file {} cannot be read ({e}).", path.display())),
+            )
+        })?;
+        py.detach(|| self.inner.load_cassette(&text)).map_err(|e| to_pyerr(py, e))
+    }
+
+    /// Forgets every loaded interaction.
+    fn clear_cassettes(&self) {
+        self.inner.clear_cassettes();
     }
 
     /// Queues the content of the next chat answer (instead of the default echo).
@@ -183,6 +262,12 @@ impl PyRecordedRequest {
     #[getter]
     fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.inner.body)
+    }
+
+    /// The name of the fault this request got, or `None`.
+    #[getter]
+    fn fault(&self) -> Option<&str> {
+        self.inner.fault.as_deref()
     }
 
     /// The body parsed as JSON, or `None` when it is not JSON.
