@@ -979,6 +979,16 @@ async fn status_faults_carry_code_and_headers() {
     assert_eq!(last_fault(&gateway).as_deref(), Some("status"));
     assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 200);
     assert_eq!(last_fault(&gateway), None);
+
+    // An error answers instead of the model: a scripted reply waits for the next request, and
+    // nothing is billed.
+    gateway.push_reply(ScriptedReply { content: "kept".into(), ..ScriptedReply::default() });
+    inject(&gateway, "status", FaultParams { status: Some(500), ..FaultParams::default() });
+    let (_, before) = get_json(&gateway, "/v1/credits", Some("k")).await;
+    assert_eq!(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await.status(), 500);
+    assert_eq!(get_json(&gateway, "/v1/credits", Some("k")).await.1, before);
+    let reply = json_of(chat(&gateway, Some("k"), &hello(PRICED_MODEL)).await).await;
+    assert_eq!(reply["choices"][0]["message"]["content"], "kept");
 }
 
 #[tokio::test]

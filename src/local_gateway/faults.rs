@@ -101,6 +101,14 @@ impl FaultKind {
         }
     }
 
+    /// True for the kinds that answer instead of the model (an error, a hang, a reset before
+    /// the headers): no generation happens, so none is recorded or billed, and a scripted reply
+    /// stays queued for the next request.
+    #[must_use]
+    pub fn replaces_reply(&self) -> bool {
+        matches!(self, FaultKind::Status(_) | FaultKind::Hang | FaultKind::ResetBeforeHeaders)
+    }
+
     /// True for the kinds that act on SSE events and so match only streamed requests.
     #[must_use]
     pub fn stream_only(&self) -> bool {
@@ -408,7 +416,10 @@ mod tests {
                 delay: matches!(*kind, "delay" | "slow_drip").then_some(0.0),
                 ..params()
             };
-            assert_eq!(Injection::from_params(kind, filled).unwrap().kind.name(), *kind);
+            let kind_value = Injection::from_params(kind, filled).unwrap().kind;
+            assert_eq!(kind_value.name(), *kind);
+            let replaces = matches!(*kind, "status" | "hang" | "reset_before_headers");
+            assert_eq!(kind_value.replaces_reply(), replaces, "{kind}");
         }
     }
 

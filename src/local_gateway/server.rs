@@ -36,7 +36,7 @@ use tokio::sync::{watch, Notify};
 use super::cassette::{split_events, RecordedResponse};
 use super::completion::{ChatRequest, Generation, InvalidRequest};
 use super::embeddings::{self, EmbeddingRequest};
-use super::faults::FaultTarget;
+use super::faults::{FaultKind, FaultTarget};
 use super::ledger::{usd, GenerationRecord};
 use super::reply::{self, gateway_error, ConnectionKill, Reply};
 use super::{ids, lock, RecordedRequest, Shared, SHUTDOWN_GRACE};
@@ -136,8 +136,12 @@ async fn serve_connection(
         let mut app = app.clone();
         tower_service::Service::call(&mut app, request)
     });
+    // No header-read timeout (hyper's default is 30 s once a timer is set): it would also close
+    // idle keep-alive connections, and a client reusing one at that moment sees a spurious
+    // connection error. Stalled clients are bounded by shutdown instead.
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
+        .header_read_timeout(None)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     let mut draining = false;
@@ -274,19 +278,16 @@ async fn deliver(
     arrival: Option<Arrival>,
     kill: Option<&ConnectionKill>,
     reply: Reply,
-    fault: Option<super::FaultKind>,
+    fault: Option<FaultKind>,
     generation: Option<GenerationRecord>,
 ) -> Response {
     if let (Some(fault), Some(arrival)) = (&fault, arrival) {
         shared.note_fault(arrival.sequence, fault);
     }
-    let answers = !matches!(
-        fault,
-        Some(super::FaultKind::Status(_) | super::FaultKind::Hang | super::FaultKind::ResetBeforeHeaders)
-    );
+    let answers = !fault.as_ref().is_some_and(FaultKind::replaces_reply);
     if let (true, Some(mut record)) = (answers && reply.status.is_success(), generation) {
         let delay = match &fault {
-            Some(super::FaultKind::Delay(delay)) => u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            Some(FaultKind::Delay(delay)) => u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
             _ => 0,
         };
         let waited = arrival.map_or(0, |arrival| elapsed_ms(arrival.at));
@@ -354,12 +355,8 @@ async fn chat_completions(
         _ => return model_not_found(&request.model),
     };
     let fault = shared.take_fault(&FaultTarget { path, model: &request.model, stream: request.stream });
-    let replaces_reply = matches!(
-        fault,
-        Some(super::FaultKind::Status(_) | super::FaultKind::Hang | super::FaultKind::ResetBeforeHeaders)
-    );
     // A fault that answers instead of the model leaves the scripted reply for the next request.
-    let scripted = if replaces_reply { None } else { shared.take_reply() };
+    let scripted = if fault.as_ref().is_some_and(FaultKind::replaces_reply) { None } else { shared.take_reply() };
     let generation = Generation::new(&request, entry, scripted, ids::generation_id(), ids::unix_seconds());
     let record = generation.record(request.stream, ids::unix_millis());
     let reply = if request.stream {
