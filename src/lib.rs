@@ -10,11 +10,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod auth;
+pub mod catalog;
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod jwt;
 pub mod local_gateway;
+pub mod routing;
 pub mod secret;
 
 #[cfg(feature = "python")]
