@@ -18,6 +18,7 @@ pub mod jwt;
 pub mod local_gateway;
 pub mod routing;
 pub mod secret;
+pub mod telemetry;
 
 #[cfg(feature = "python")]
 mod python;

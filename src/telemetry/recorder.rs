@@ -1,0 +1,622 @@
+//! Recording one gateway call: a GenAI span and the client metrics.
+//!
+//! Design: [`CallRecorder::start`] opens the span with the attributes the conventions call
+//! sampling-relevant (operation, provider, request model, server address and port) and the
+//! caller's trace as parent. The outcome arrives through exactly one of
+//! [`CallRecorder::finish_ok`], [`CallRecorder::finish_err`] or, for streams, any number of
+//! [`CallRecorder::chunk`] calls then [`CallRecorder::finish_stream`]. A recorder dropped without
+//! an outcome ends its span too: as `cancelled` when no output was seen (an asyncio task
+//! cancelled mid-call), as an incomplete stream otherwise (the caller stopped reading). Answers
+//! are read as `serde_json::Value` in both gateways' shapes (chat completions, Responses API,
+//! embeddings). Prompts and completions are recorded only with `capture_content`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use opentelemetry::trace::{
+    Span as _, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer as _,
+};
+use opentelemetry::{Array, Context, KeyValue, StringValue, Value as OtelValue};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::Error;
+
+use super::semconv as sc;
+use super::Telemetry;
+
+/// What the client knows when a call starts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CallInfo<'a> {
+    /// `gen_ai.operation.name`: `chat`, `embeddings`, `responses`, … (non-GenAI calls such as
+    /// `models` are recorded with their own name).
+    pub operation: &'a str,
+    /// The requested model id, e.g. `openai/gpt-5`.
+    pub model: Option<&'a str>,
+    /// Which gateway the call goes to (`vercel`, `openrouter`).
+    pub gateway: &'a str,
+    /// The URL (or base URL) called; gives `server.address` and `server.port`.
+    pub url: &'a str,
+    /// Whether the answer is streamed.
+    pub stream: bool,
+    /// The JSON request body, read for request parameters (and, with `capture_content`, the
+    /// input messages).
+    pub request_body: Option<&'a [u8]>,
+    /// The caller's W3C `traceparent` (the current Python span), the parent of this span.
+    pub traceparent: Option<&'a str>,
+}
+
+/// Parses a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`) into a remote parent context.
+pub fn parent_context(traceparent: &str) -> Option<Context> {
+    let mut parts = traceparent.trim().split('-');
+    let (version, trace, span, flags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let valid_hex =
+        |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    if !valid_hex(version, 2)
+        || version == "ff"
+        || !valid_hex(trace, 32)
+        || !valid_hex(span, 16)
+        || !valid_hex(flags, 2)
+    {
+        return None;
+    }
+    if version == "00" && parts.next().is_some() {
+        return None;
+    }
+    let trace_id = TraceId::from_hex(trace).ok()?;
+    let span_id = SpanId::from_hex(span).ok()?;
+    if trace_id == TraceId::INVALID || span_id == SpanId::INVALID {
+        return None;
+    }
+    let flags = u8::from_str_radix(flags, 16).ok()?;
+    let sc = SpanContext::new(trace_id, span_id, TraceFlags::new(flags & 1), true, TraceState::default());
+    Some(Context::new().with_remote_span_context(sc))
+}
+
+/// The W3C `traceparent` of a span context.
+pub fn format_traceparent(sc: &SpanContext) -> String {
+    format!("00-{:032x}-{:016x}-{:02x}", sc.trace_id(), sc.span_id(), sc.trace_flags().to_u8())
+}
+
+fn server(url: &str) -> (Option<String>, Option<i64>) {
+    match url::Url::parse(url) {
+        Ok(u) => (u.host_str().map(str::to_string), u.port_or_known_default().map(i64::from)),
+        Err(_) => (None, None),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RequestParams {
+    max_tokens: Option<i64>,
+    max_completion_tokens: Option<i64>,
+    max_output_tokens: Option<i64>,
+    temperature: Option<f64>,
+    top_p: Option<f64>,
+    seed: Option<i64>,
+    n: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+struct RequestContent {
+    messages: Option<Value>,
+    input: Option<Value>,
+    instructions: Option<Value>,
+}
+
+/// Usage figures read from an answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Usage {
+    input: Option<i64>,
+    output: Option<i64>,
+    cache_read: Option<i64>,
+    reasoning: Option<i64>,
+    cost: Option<f64>,
+}
+
+fn number(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn int(v: Option<&Value>) -> Option<i64> {
+    v?.as_i64()
+}
+
+fn usage_of(answer: &Value) -> Option<Usage> {
+    let u = answer.get("usage").filter(|u| u.is_object())?;
+    let pick = |a: &str, b: &str| int(u.get(a)).or_else(|| int(u.get(b)));
+    let usage = Usage {
+        input: pick("prompt_tokens", "input_tokens"),
+        output: pick("completion_tokens", "output_tokens"),
+        cache_read: int(u.pointer("/prompt_tokens_details/cached_tokens"))
+            .or_else(|| int(u.pointer("/input_tokens_details/cached_tokens"))),
+        reasoning: int(u.pointer("/completion_tokens_details/reasoning_tokens"))
+            .or_else(|| int(u.pointer("/output_tokens_details/reasoning_tokens"))),
+        cost: number(u.get("cost")),
+    };
+    (usage != Usage::default()).then_some(usage)
+}
+
+/// The gateway's routing metadata: Vercel puts it in `provider_metadata.gateway` of a choice's
+/// message (or delta), OpenRouter names the provider at the top level.
+fn upstream_of(answer: &Value) -> (Option<String>, Option<f64>) {
+    let choice = answer.pointer("/choices/0");
+    let meta = choice
+        .and_then(|c| {
+            c.pointer("/message/provider_metadata/gateway").or_else(|| c.pointer("/delta/provider_metadata/gateway"))
+        })
+        .or_else(|| answer.pointer("/provider_metadata/gateway"))
+        .or_else(|| answer.pointer("/providerMetadata/gateway"));
+    let provider = meta
+        .and_then(|m| m.pointer("/routing/finalProvider").or_else(|| m.pointer("/routing/resolvedProvider")))
+        .or_else(|| answer.get("provider"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    (provider, meta.and_then(|m| number(m.get("cost"))))
+}
+
+fn finish_reasons_of(answer: &Value, into: &mut Vec<String>) {
+    if let Some(choices) = answer.get("choices").and_then(Value::as_array) {
+        for c in choices {
+            if let Some(r) = c.get("finish_reason").and_then(Value::as_str) {
+                into.push(r.to_string());
+            }
+        }
+    }
+    if let Some(status) = answer.get("status").and_then(Value::as_str).filter(|_| answer.get("output").is_some()) {
+        into.push(status.to_string());
+    }
+}
+
+/// Text of an OpenAI-style `content` (a string or a list of parts).
+fn text_parts(content: &Value) -> Vec<Value> {
+    match content {
+        Value::String(s) => vec![serde_json::json!({"type": "text", "content": s})],
+        Value::Array(items) => items
+            .iter()
+            .map(|p| match p.get("text").and_then(Value::as_str) {
+                Some(t) => serde_json::json!({"type": "text", "content": t}),
+                None => serde_json::json!({"type": p.get("type").and_then(Value::as_str).unwrap_or("unknown")}),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// OpenAI-style messages in the GenAI conventions' message shape (role + parts).
+fn convention_messages(messages: &Value) -> Value {
+    let Some(items) = messages.as_array() else {
+        return Value::Array(
+            text_parts(messages).into_iter().map(|p| serde_json::json!({"role": "user", "parts": [p]})).collect(),
+        );
+    };
+    let converted = items
+        .iter()
+        .map(|m| {
+            let mut parts = m.get("content").map(text_parts).unwrap_or_default();
+            if let Some(calls) = m.get("tool_calls").and_then(Value::as_array) {
+                for call in calls {
+                    parts.push(serde_json::json!({
+                        "type": "tool_call",
+                        "id": call.get("id"),
+                        "name": call.pointer("/function/name"),
+                        "arguments": call.pointer("/function/arguments"),
+                    }));
+                }
+            }
+            let mut out =
+                serde_json::json!({"role": m.get("role").cloned().unwrap_or(Value::from("user")), "parts": parts});
+            if let Some(reason) = m.get("finish_reason") {
+                out["finish_reason"] = reason.clone();
+            }
+            out
+        })
+        .collect();
+    Value::Array(converted)
+}
+
+/// What a stream has shown so far.
+#[derive(Default)]
+struct Seen {
+    chunks: u64,
+    response_model: Option<String>,
+    response_id: Option<String>,
+    finish_reasons: Vec<String>,
+    usage: Option<Usage>,
+    upstream: Option<String>,
+    gateway_cost: Option<f64>,
+    text: String,
+}
+
+impl Seen {
+    fn absorb(&mut self, answer: &Value) {
+        if self.response_model.is_none() {
+            self.response_model = answer.get("model").and_then(Value::as_str).map(str::to_string);
+        }
+        if self.response_id.is_none() {
+            self.response_id = answer.get("id").and_then(Value::as_str).map(str::to_string);
+        }
+        finish_reasons_of(answer, &mut self.finish_reasons);
+        if let Some(u) = usage_of(answer) {
+            self.usage = Some(u);
+        }
+        let (upstream, cost) = upstream_of(answer);
+        if upstream.is_some() {
+            self.upstream = upstream;
+        }
+        if cost.is_some() {
+            self.gateway_cost = cost;
+        }
+    }
+}
+
+/// Records one call. Created by [`super::start_call`]; see the module docs for the protocol.
+pub struct CallRecorder {
+    telemetry: Arc<Telemetry>,
+    span: opentelemetry_sdk::trace::Span,
+    started: Instant,
+    first_chunk: Option<Duration>,
+    operation: String,
+    provider: String,
+    request_model: Option<String>,
+    server_address: Option<String>,
+    server_port: Option<i64>,
+    stream: bool,
+    retries: u32,
+    seen: Seen,
+    finished: bool,
+}
+
+impl std::fmt::Debug for CallRecorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallRecorder").field("operation", &self.operation).field("model", &self.request_model).finish()
+    }
+}
+
+impl CallRecorder {
+    /// Opens the span of a call on `telemetry`.
+    pub fn start(telemetry: Arc<Telemetry>, info: &CallInfo<'_>) -> CallRecorder {
+        let operation = if info.operation.is_empty() { "chat" } else { info.operation };
+        let provider = info.model.map_or_else(|| "_OTHER".to_string(), sc::provider_name);
+        let (server_address, server_port) = server(info.url);
+        let name = match info.model {
+            Some(m) => format!("{operation} {m}"),
+            None => operation.to_string(),
+        };
+        let mut attributes = vec![
+            KeyValue::new(sc::OPERATION_NAME, operation.to_string()),
+            KeyValue::new(sc::PROVIDER_NAME, provider.clone()),
+            KeyValue::new(sc::GATEWAY, info.gateway.to_string()),
+        ];
+        if let Some(m) = info.model {
+            attributes.push(KeyValue::new(sc::REQUEST_MODEL, m.to_string()));
+        }
+        if let Some(a) = &server_address {
+            attributes.push(KeyValue::new(sc::SERVER_ADDRESS, a.clone()));
+        }
+        if let Some(p) = server_port {
+            attributes.push(KeyValue::new(sc::SERVER_PORT, p));
+        }
+        if info.stream {
+            attributes.push(KeyValue::new(sc::REQUEST_STREAM, true));
+        }
+        if let Some(body) = info.request_body {
+            request_attributes(body, telemetry.config().capture_content, &mut attributes);
+        }
+        let parent = info.traceparent.and_then(parent_context).unwrap_or_default();
+        let span = telemetry
+            .tracer
+            .span_builder(name)
+            .with_kind(SpanKind::Client)
+            .with_attributes(attributes)
+            .start_with_context(&telemetry.tracer, &parent);
+        CallRecorder {
+            telemetry,
+            span,
+            started: Instant::now(),
+            first_chunk: None,
+            operation: operation.to_string(),
+            provider,
+            request_model: info.model.map(str::to_string),
+            server_address,
+            server_port,
+            stream: info.stream,
+            retries: 0,
+            seen: Seen::default(),
+            finished: false,
+        }
+    }
+
+    /// The `traceparent` to send with the gateway request, naming this span as the parent.
+    pub fn traceparent(&self) -> Option<String> {
+        let sc = self.span.span_context();
+        sc.is_valid().then(|| format_traceparent(sc))
+    }
+
+    /// Whether the span is recorded (sampled); when not, content need not be prepared.
+    pub fn is_recording(&self) -> bool {
+        self.span.is_recording()
+    }
+
+    /// Records the routing decision (the router's explanation, one line).
+    pub fn set_route(&mut self, decision: &str) {
+        self.span.set_attribute(KeyValue::new(sc::ROUTE, decision.to_string()));
+    }
+
+    /// Records the gateway actually used, when routing or failover changed it after the start.
+    pub fn set_gateway(&mut self, gateway: &str, url: &str) {
+        self.span.set_attribute(KeyValue::new(sc::GATEWAY, gateway.to_string()));
+        let (address, port) = server(url);
+        if let Some(a) = &address {
+            self.span.set_attribute(KeyValue::new(sc::SERVER_ADDRESS, a.clone()));
+        }
+        if let Some(p) = port {
+            self.span.set_attribute(KeyValue::new(sc::SERVER_PORT, p));
+        }
+        self.server_address = address;
+        self.server_port = port;
+    }
+
+    /// Records how many retries were made (for a stream: before its first chunk).
+    pub fn set_retries(&mut self, retries: u32) {
+        self.retries = retries;
+    }
+
+    /// Records the answer of a non-streamed call (a chat completion, Responses API object,
+    /// embeddings list, …) and ends the span.
+    pub fn finish_ok(mut self, response: &Value, retries: u32) {
+        self.retries = retries;
+        self.seen.absorb(response);
+        if self.telemetry.config().capture_content && self.span.is_recording() {
+            let output = output_messages(response);
+            if !output.as_array().is_some_and(Vec::is_empty) {
+                self.span.set_attribute(KeyValue::new(sc::OUTPUT_MESSAGES, output.to_string()));
+            }
+        }
+        self.end(None, true);
+    }
+
+    /// Records a failed call and ends the span.
+    pub fn finish_err(mut self, error: &Error) {
+        if let Some(r) = retries_of(error) {
+            self.retries = r;
+        }
+        self.end(Some(error), true);
+    }
+
+    /// Records one chunk of a stream.
+    pub fn chunk(&mut self, chunk: &Value) {
+        if self.first_chunk.is_none() {
+            self.first_chunk = Some(self.started.elapsed());
+        }
+        self.seen.chunks += 1;
+        self.seen.absorb(chunk);
+        if self.telemetry.config().capture_content {
+            if let Some(text) = chunk.pointer("/choices/0/delta/content").and_then(Value::as_str) {
+                self.seen.text.push_str(text);
+            }
+        }
+    }
+
+    /// Ends a stream's span: `None` when it ran to its end, the error when it broke.
+    pub fn finish_stream(mut self, error: Option<&Error>) {
+        if self.telemetry.config().capture_content && self.span.is_recording() && error.is_none() {
+            let reason = self.seen.finish_reasons.last().cloned();
+            let message = serde_json::json!([{
+                "role": "assistant",
+                "parts": [{"type": "text", "content": self.seen.text}],
+                "finish_reason": reason,
+            }]);
+            self.span.set_attribute(KeyValue::new(sc::OUTPUT_MESSAGES, message.to_string()));
+        }
+        self.end(error, true);
+    }
+
+    fn metric_attributes(&self, response_model: Option<&str>, error_type: Option<&str>) -> Vec<KeyValue> {
+        let mut attrs = vec![
+            KeyValue::new(sc::OPERATION_NAME, self.operation.clone()),
+            KeyValue::new(sc::PROVIDER_NAME, self.provider.clone()),
+        ];
+        if let Some(m) = &self.request_model {
+            attrs.push(KeyValue::new(sc::REQUEST_MODEL, m.clone()));
+        }
+        if let Some(m) = response_model {
+            attrs.push(KeyValue::new(sc::RESPONSE_MODEL, m.to_string()));
+        }
+        if let Some(a) = &self.server_address {
+            attrs.push(KeyValue::new(sc::SERVER_ADDRESS, a.clone()));
+        }
+        if let Some(p) = self.server_port {
+            attrs.push(KeyValue::new(sc::SERVER_PORT, p));
+        }
+        if let Some(e) = error_type {
+            attrs.push(KeyValue::new(sc::ERROR_TYPE, e.to_string()));
+        }
+        attrs
+    }
+
+    fn end(&mut self, error: Option<&Error>, completed: bool) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        let elapsed = self.started.elapsed();
+        let seen = std::mem::take(&mut self.seen);
+        let error_type = error.map(error_type);
+        let span = &mut self.span;
+        span.set_attribute(KeyValue::new(sc::ATTEMPTS, i64::from(self.retries) + 1));
+        span.set_attribute(KeyValue::new(sc::RETRIES, i64::from(self.retries)));
+        if let Some(m) = &seen.response_model {
+            span.set_attribute(KeyValue::new(sc::RESPONSE_MODEL, m.clone()));
+        }
+        if let Some(id) = &seen.response_id {
+            span.set_attribute(KeyValue::new(sc::RESPONSE_ID, id.clone()));
+        }
+        if !seen.finish_reasons.is_empty() {
+            let reasons: Vec<StringValue> = seen.finish_reasons.iter().cloned().map(StringValue::from).collect();
+            span.set_attribute(KeyValue::new(sc::RESPONSE_FINISH_REASONS, OtelValue::Array(Array::String(reasons))));
+        }
+        if let Some(u) = seen.usage {
+            for (key, v) in [
+                (sc::USAGE_INPUT_TOKENS, u.input),
+                (sc::USAGE_OUTPUT_TOKENS, u.output),
+                (sc::USAGE_CACHE_READ_INPUT_TOKENS, u.cache_read),
+                (sc::USAGE_REASONING_OUTPUT_TOKENS, u.reasoning),
+            ] {
+                if let Some(v) = v {
+                    span.set_attribute(KeyValue::new(key, v));
+                }
+            }
+        }
+        if let Some(cost) = seen.usage.and_then(|u| u.cost).or(seen.gateway_cost) {
+            span.set_attribute(KeyValue::new(sc::COST, cost));
+        }
+        if let Some(p) = &seen.upstream {
+            span.set_attribute(KeyValue::new(sc::UPSTREAM_PROVIDER, p.clone()));
+        }
+        if self.stream {
+            span.set_attribute(KeyValue::new(sc::STREAM_CHUNKS, i64::try_from(seen.chunks).unwrap_or(i64::MAX)));
+            span.set_attribute(KeyValue::new(sc::STREAM_COMPLETED, completed && error.is_none()));
+            if let Some(t) = self.first_chunk {
+                span.set_attribute(KeyValue::new(sc::RESPONSE_TIME_TO_FIRST_CHUNK, t.as_secs_f64()));
+            }
+        }
+        if let (Some(e), Some(kind)) = (error, &error_type) {
+            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, kind.clone()));
+            span.set_status(Status::error(e.to_string()));
+        }
+        span.end();
+        if let Some(instruments) = &self.telemetry.instruments {
+            let attrs = self.metric_attributes(seen.response_model.as_deref(), error_type.as_deref());
+            instruments.duration.record(elapsed.as_secs_f64(), &attrs);
+            if let Some(t) = self.first_chunk {
+                instruments.first_chunk.record(t.as_secs_f64(), &attrs);
+            }
+            if let Some(u) = seen.usage {
+                for (kind, v) in [("input", u.input), ("output", u.output)] {
+                    if let Some(v) = v.and_then(|v| u64::try_from(v).ok()) {
+                        let mut a = attrs.clone();
+                        a.retain(|kv| kv.key.as_str() != sc::ERROR_TYPE);
+                        a.push(KeyValue::new(sc::TOKEN_TYPE, kind));
+                        instruments.tokens.record(v, &a);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for CallRecorder {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        if self.seen.chunks > 0 {
+            // The caller stopped reading a stream: not an error, but not complete either.
+            self.end(None, false);
+        } else {
+            let cancelled = Error::usage("The call was cancelled before it completed.");
+            self.end(Some(&cancelled), false);
+        }
+    }
+}
+
+fn output_messages(response: &Value) -> Value {
+    if let Some(choices) = response.get("choices").and_then(Value::as_array) {
+        let messages: Vec<Value> = choices
+            .iter()
+            .filter_map(|c| {
+                let mut m = c.get("message")?.clone();
+                if let (Some(obj), Some(reason)) = (m.as_object_mut(), c.get("finish_reason")) {
+                    obj.insert("finish_reason".into(), reason.clone());
+                }
+                Some(m)
+            })
+            .collect();
+        return convention_messages(&Value::Array(messages));
+    }
+    if let Some(output) = response.get("output").and_then(Value::as_array) {
+        let messages: Vec<Value> =
+            output.iter().filter(|o| o.get("type").and_then(Value::as_str) == Some("message")).cloned().collect();
+        let converted: Vec<Value> = messages
+            .iter()
+            .map(|m| {
+                let parts: Vec<Value> = m
+                    .get("content")
+                    .and_then(Value::as_array)
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(|p| p.get("text").and_then(Value::as_str))
+                            .map(|t| serde_json::json!({"type": "text", "content": t}))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                serde_json::json!({"role": "assistant", "parts": parts})
+            })
+            .collect();
+        return Value::Array(converted);
+    }
+    Value::Array(Vec::new())
+}
+
+fn request_attributes(body: &[u8], capture_content: bool, into: &mut Vec<KeyValue>) {
+    if let Ok(p) = serde_json::from_slice::<RequestParams>(body) {
+        if let Some(max) = p.max_tokens.or(p.max_completion_tokens).or(p.max_output_tokens) {
+            into.push(KeyValue::new(sc::REQUEST_MAX_TOKENS, max));
+        }
+        if let Some(t) = p.temperature {
+            into.push(KeyValue::new(sc::REQUEST_TEMPERATURE, t));
+        }
+        if let Some(t) = p.top_p {
+            into.push(KeyValue::new(sc::REQUEST_TOP_P, t));
+        }
+        if let Some(s) = p.seed {
+            into.push(KeyValue::new(sc::REQUEST_SEED, s));
+        }
+        if let Some(n) = p.n.filter(|n| *n != 1) {
+            into.push(KeyValue::new(sc::REQUEST_CHOICE_COUNT, n));
+        }
+    }
+    if capture_content {
+        if let Ok(c) = serde_json::from_slice::<RequestContent>(body) {
+            let mut messages =
+                c.messages.or(c.input).map(|m| convention_messages(&m)).unwrap_or(Value::Array(Vec::new()));
+            if let (Some(instructions), Some(list)) =
+                (c.instructions.as_ref().and_then(Value::as_str), messages.as_array_mut())
+            {
+                list.insert(
+                    0,
+                    serde_json::json!({"role": "system", "parts": [{"type": "text", "content": instructions}]}),
+                );
+            }
+            into.push(KeyValue::new(sc::INPUT_MESSAGES, messages.to_string()));
+        }
+    }
+}
+
+fn retries_of(error: &Error) -> Option<u32> {
+    match error {
+        Error::Connection { retries_taken, .. } | Error::Timeout { retries_taken, .. } => Some(*retries_taken),
+        Error::Status(e) => Some(e.retries_taken),
+        _ => None,
+    }
+}
+
+/// The low-cardinality `error.type` of an error: the gateway's error type, else the HTTP
+/// status, else the Python exception class the error maps to.
+pub fn error_type(error: &Error) -> String {
+    match error {
+        Error::Status(e) => e.error_type.clone().unwrap_or_else(|| e.status.to_string()),
+        Error::Connection { .. } => "APIConnectionError".to_string(),
+        Error::Timeout { .. } => "APITimeoutError".to_string(),
+        Error::Decode { .. } => "APIResponseValidationError".to_string(),
+        Error::Credentials { .. } => "CredentialsError".to_string(),
+        Error::Config { .. } => "ConfigError".to_string(),
+        Error::Usage { message } if message.starts_with("The call was cancelled") => "cancelled".to_string(),
+        Error::Usage { .. } => "UsageError".to_string(),
+        Error::Internal { .. } => "_OTHER".to_string(),
+    }
+}
