@@ -1,7 +1,7 @@
 """CPU cost of a chat completion, per request and per streamed chunk, against peers in one run.
 
     make bench                        # release build, bench extra, then this script
-    .venv/bin/python benches/run.py [--quick] [--rounds N] [--json PATH]
+    .venv/bin/python benches/run.py [--quick] [--rounds N] [--cpus shared|split|free] [--json PATH]
 
 Method (docs/benchmarks.md): a loopback `LocalGateway` runs in a process of its own
 (`benches/server.py`); each measurement runs in a fresh client process (`benches/clients.py`,
@@ -9,7 +9,8 @@ or the plain-reqwest peer `benches/reqwest_peer.rs`), which warms up, then reads
 clock around the measured loop only. Rounds interleave every client and figure, rotating the
 order; the table shows medians over rounds and the ratio to plain reqwest measured in the same
 run. Figures: sequential requests, requests from 32 concurrent workers, and chunks of streamed
-answers of about 500 chunks each.
+answers of about 500 chunks each. By default the server and every client share one CPU, which
+makes the samples stable (see `placement`); `--cpus free` shows what cross-core wake-ups add.
 
 Benchmarks are not tests (STYLE.md 12): this checks that every client did the work, not speed.
 """
@@ -25,6 +26,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,12 +144,32 @@ def versions() -> str:
     return ", ".join(f"{name} {version(name)}" for name in ("vercel-ai-gateway", "openai", "httpx"))
 
 
+def placement(name: str) -> tuple[set[int] | None, set[int] | None]:
+    """CPUs for (server, clients). Sequential ping-pong costs about twice the CPU when the two
+    processes sit on different cores (wake-ups, cold caches) as when they share one, and a free
+    scheduler picks either per process, so free placement gives bimodal samples."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if name == "free" or len(cpus) < 2:
+        return None, None
+    if name == "shared":
+        return {cpus[0]}, {cpus[0]}
+    return {cpus[-1]}, set(cpus[:-1])  # split
+
+
+def pinned(cpus: set[int] | None) -> Callable[[], None] | None:
+    return None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
+
+
 class Server:
     """benches/server.py in its own process."""
 
-    def __init__(self) -> None:
+    def __init__(self, cpus: set[int] | None) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(BENCHES / "server.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, str(BENCHES / "server.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=pinned(cpus),
         )
         assert self.process.stdout is not None
         self.url, self.key = self.process.stdout.readline().split()
@@ -168,14 +190,14 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def measure(peer: str, server: Server, client: str, mode: str, plan: Plan) -> dict[str, float]:
+def measure(peer: str, server: Server, client: str, mode: str, plan: Plan, cpus: set[int] | None) -> dict[str, float]:
     count = str(plan.counts[mode])
     args = [mode, server.url, server.key, count, str(plan.words)]
     if client == REFERENCE:
         command = [peer, *args]
     else:
         command = [sys.executable, str(BENCHES / "clients.py"), client, *args]
-    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300, preexec_fn=pinned(cpus))
     received = server.clear()
     try:
         result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -228,6 +250,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one short round: a smoke run, not figures")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 7; 1 with --quick)")
+    parser.add_argument(
+        "--cpus",
+        choices=["shared", "split", "free"],
+        default="shared",
+        help="shared: server and clients on one CPU (default); split: server on its own CPU; free: no pinning",
+    )
     parser.add_argument("--json", type=Path, help="also write every sample to this file")
     options = parser.parse_args()
     plan = QUICK if options.quick else FULL
@@ -238,7 +266,8 @@ def main() -> None:
     built = extension.stat().st_mtime_ns
     peer = reqwest_peer()
     started = time.perf_counter()
-    server = Server()
+    server_cpus, client_cpus = placement(options.cpus)
+    server = Server(server_cpus)
     samples = Samples()
     try:
         for round_index in range(plan.rounds):
@@ -246,7 +275,7 @@ def main() -> None:
                 # Rotate the order so no client always runs first (or right after the same peer).
                 shift = round_index % len(CLIENTS)
                 for client in CLIENTS[shift:] + CLIENTS[:shift]:
-                    samples.add(client, mode, measure(peer, server, client, mode, plan))
+                    samples.add(client, mode, measure(peer, server, client, mode, plan, client_cpus))
             print(
                 f"round {round_index + 1}/{plan.rounds} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr
             )
@@ -256,12 +285,16 @@ def main() -> None:
         sys.exit(f"{extension} was rebuilt during the run; the figures are void. Run again.")
     check(samples, plan)
 
+    where = "CPUs unpinned"
+    if server_cpus is not None:
+        where = f"CPUs {options.cpus}: server on {sorted(server_cpus)}, clients on {sorted(client_cpus or [])}"
     chunks = next(iter(samples.units[(REFERENCE, "stream")])) // plan.counts["stream"]
     print(f"CPU of the client process, median of {plan.rounds} interleaved round(s); ratio to plain reqwest in ()")
     print(f"{machine()}; {versions()}")
     print(
         f"seq: {plan.counts['seq']} requests; 32-conc: {plan.counts['conc']} requests from 32 threads / tasks; "
-        f"stream: {plan.counts['stream']} streams of {chunks} chunks; {time.perf_counter() - started:.0f} s"
+        f"stream: {plan.counts['stream']} streams of {chunks} chunks; {where}; "
+        f"{time.perf_counter() - started:.0f} s"
     )
     print()
     print(table(samples))
