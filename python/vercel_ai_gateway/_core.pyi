@@ -553,3 +553,129 @@ class LocalGateway:
         """Stops the server. Safe to call more than once."""
     def __enter__(self) -> Self: ...
     def __exit__(self, *args: object) -> bool: ...
+
+@final
+class VercelTelemetry:
+    """OpenTelemetry for gateway calls: a backend preset, GenAI spans and metrics from the Rust
+    core that join the caller's Python trace, and flushing for serverless functions.
+
+    Settings are resolved once, at construction, from the arguments and the environment (an
+    argument beats ``OTEL_EXPORTER_OTLP_TRACES_*``, which beats ``OTEL_EXPORTER_OTLP_*``, which
+    beats the backend's own variables such as ``HONEYCOMB_API_KEY``); a missing or contradictory
+    setting raises ``ConfigError`` naming the argument or variable. ``backend=None`` reads
+    ``VERCEL_AI_GATEWAY_TELEMETRY``, then detects the backend from its key variable, then from
+    ``OTEL_EXPORTER_OTLP_ENDPOINT``, then ``VERCEL_OTEL_ENDPOINTS``; with none of them, nothing is
+    exported. ``repr()`` never shows a key.
+
+    Backends: ``honeycomb``, ``datadog``, ``grafana``, ``axiom``, ``newrelic``, ``langfuse``,
+    ``dash0``, ``signoz``, ``otlp``, ``vercel``, ``console``, ``off``. See docs/telemetry.md.
+    """
+
+    def __new__(
+        cls,
+        *,
+        backend: str | None = None,
+        service_name: str | None = None,
+        api_key: str | None = None,
+        region: str | None = None,
+        dataset: str | None = None,
+        metrics_dataset: str | None = None,
+        endpoint: str | None = None,
+        traces_endpoint: str | None = None,
+        metrics_endpoint: str | None = None,
+        headers: dict[str, str] | None = None,
+        sample_ratio: float | None = None,
+        capture_content: bool = False,
+        resource_attributes: dict[str, Any] | None = None,
+        instance_id: str | None = None,
+        public_key: str | None = None,
+        llm_observability: bool | None = None,
+        datadog_intake: str | None = None,
+        metrics: bool | None = None,
+        timeout: float | None = None,
+        compression: str | None = None,
+        python_sdk: bool | None = None,
+    ) -> Self:
+        """Resolves the settings.
+
+        ``api_key`` is the backend's key (Honeycomb ingest key, Datadog API key, Grafana Cloud
+        access-policy token, Axiom token, New Relic license key, Langfuse secret key, Dash0 auth
+        token, SigNoz ingestion key). ``region`` is the region, site or zone (``"eu"``, a Datadog
+        site such as ``"datadoghq.eu"`` or ``"us5"``, a Grafana zone such as
+        ``"prod-eu-west-2"``, a Dash0 region such as ``"eu-west-1"``). ``endpoint`` replaces the
+        preset's base URL (``/v1/traces`` and ``/v1/metrics`` are appended);
+        ``traces_endpoint``/``metrics_endpoint`` are used as is. ``headers`` win over the
+        preset's and the environment's. ``sample_ratio`` keeps that fraction of root traces and
+        follows the parent's decision otherwise. ``capture_content=True`` records prompts and
+        completions on spans (off by default). ``metrics=None`` exports metrics when the backend
+        takes them. ``timeout`` bounds one export, in seconds. ``compression`` is ``"gzip"`` or
+        ``"none"``. ``python_sdk``: ``None`` configures the OpenTelemetry Python SDK on
+        ``install()`` when it is installed, ``True`` requires it, ``False`` leaves it alone.
+        """
+    @classmethod
+    def from_env(
+        cls, *, service_name: str | None = None, capture_content: bool = False, python_sdk: bool | None = None
+    ) -> VercelTelemetry:
+        """Every setting from the environment (``VERCEL_AI_GATEWAY_TELEMETRY`` or detection)."""
+    def install(self) -> bool:
+        """Starts exporting.
+
+        The Rust providers become the process-wide instance every client call reports to (a
+        previously installed one is shut down), and the OpenTelemetry Python SDK is configured
+        with the same settings when it is installed and the app has not configured its own.
+        Returns whether anything is exported.
+        """
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Exports everything buffered by both providers, waiting at most ``timeout`` seconds.
+
+        Returns ``True`` when every export succeeded. Call it when a request ends (from
+        ``vercel.functions.wait_until`` on Vercel); export errors are never raised.
+        """
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Flushes and stops both providers (at process exit, not per request)."""
+    @property
+    def backend(self) -> str:
+        """The backend in use, e.g. ``"honeycomb"``, ``"console"`` or ``"off"``."""
+    @property
+    def endpoint(self) -> str | None:
+        """The URL spans are sent to."""
+    @property
+    def metrics_endpoint(self) -> str | None:
+        """The URL metrics are sent to, or ``None`` when metrics are not exported."""
+    @property
+    def header_names(self) -> list[str]:
+        """Names of the headers sent with spans (values are never shown)."""
+    @property
+    def service_name(self) -> str:
+        """``service.name``."""
+    @property
+    def resource_attributes(self) -> list[tuple[str, str]]:
+        """Resource attributes of both providers (Vercel's environment, ``OTEL_RESOURCE_ATTRIBUTES``, overrides)."""
+    @property
+    def sample_ratio(self) -> float:
+        """Fraction of root traces kept."""
+    @property
+    def capture_content(self) -> bool:
+        """Whether prompts and completions are recorded."""
+    @property
+    def enabled(self) -> bool:
+        """Whether anything is exported or printed."""
+    @property
+    def installed(self) -> bool:
+        """Whether this object's providers are the installed ones."""
+    @property
+    def notes(self) -> list[str]:
+        """Why something is off (no Vercel collector here, metrics not taken by the backend, …)."""
+
+def _record_call(
+    operation: str,
+    model: str,
+    *,
+    response: Any = None,
+    error_status: int | None = None,
+    chunks: Any = None,
+    url: str = "https://ai-gateway.vercel.sh/v1",
+    gateway: str = "vercel",
+    request: Any = None,
+) -> str | None:
+    """Records one gateway call through the client's telemetry hook (tests and demos)."""

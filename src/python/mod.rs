@@ -10,6 +10,7 @@ mod errors;
 mod local_gateway;
 mod objects;
 mod stream;
+mod telemetry;
 mod timeout;
 
 use pyo3::prelude::*;
@@ -46,5 +47,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<local_gateway::PyRecordedRequest>()?;
     m.add_function(wrap_pyfunction!(auth::resolve_auth, m)?)?;
     m.add_function(wrap_pyfunction!(auth::gateway_url, m)?)?;
+    m.add_class::<telemetry::PyVercelTelemetry>()?;
+    m.add_function(wrap_pyfunction!(telemetry::record_call, m)?)?;
     Ok(())
 }

@@ -220,7 +220,7 @@ pub fn meter_provider(cfg: &ResolvedTelemetry, resource: Resource) -> Result<Opt
 /// timeout).
 pub fn bounded(timeout: Duration, work: impl FnOnce() -> bool + Send + 'static) -> bool {
     let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new().name("vercel-ai-gateway-flush".into()).spawn(move || {
+    let spawned = std::thread::Builder::new().name("vag-otel-flush".into()).spawn(move || {
         let _ = tx.send(work());
     });
     if spawned.is_err() {
