@@ -16,10 +16,10 @@ use crate::client::runtime::{engine, Engine, Mode};
 use crate::client::{Call, CallOptions, ChunkStream, ClientConfig, RetryPolicy, TtlCache};
 use crate::config::ProcessEnv;
 use crate::error::Error;
-use crate::python::asyncio::future_into_py;
+use crate::python::asyncio::spawn_awaitable;
 use crate::python::common::{auth_options, block_on, current_header_token, header_pairs, log_skipped};
 use crate::python::convert::py_to_value;
-use crate::python::errors::{to_pyerr, to_pyerr_attached, type_error};
+use crate::python::errors::{to_pyerr, type_error};
 use crate::python::objects::PyResponseObject;
 use crate::python::stream::{PyAsyncStream, PyStream};
 use crate::python::timeout::{timeouts_from, PyTimeout};
@@ -107,9 +107,9 @@ impl<'py> IntoPyObject<'py> for AsyncDone {
 
 fn run_async(py: Python<'_>, inner: &Arc<ClientInner>, op: Op, options: CallOptions) -> PyResult<Py<PyAny>> {
     let inner = Arc::clone(inner);
-    let awaitable = future_into_py(py, async move {
-        let engine = engine(Mode::Async).map_err(to_pyerr_attached)?;
-        execute(inner, engine, op, options).await.map(AsyncDone).map_err(to_pyerr_attached)
+    let awaitable = spawn_awaitable(py, async move {
+        let engine = engine(Mode::Async)?;
+        execute(inner, engine, op, options).await.map(AsyncDone)
     })?;
     Ok(awaitable.unbind())
 }

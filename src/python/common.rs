@@ -74,7 +74,6 @@ where
     outcome?.map_err(|e| to_pyerr(py, e))
 }
 
-
 /// Builds credential options from the keyword arguments every entry point shares.
 pub fn auth_options(
     py: Python<'_>,

@@ -85,10 +85,6 @@ pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
     build(py, error).unwrap_or_else(|e| e)
 }
 
-/// Converts a core error, attaching to the interpreter first (for tokio threads).
-pub fn to_pyerr_attached(error: Error) -> PyErr {
-    Python::attach(|py| to_pyerr(py, error))
-}
 
 /// A `TypeError` for an argument of the wrong type.
 pub fn type_error(message: impl Into<String>) -> PyErr {

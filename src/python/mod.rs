@@ -39,6 +39,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyGenerations>()?;
     m.add_class::<client::PyAsyncGenerations>()?;
     m.add_class::<timeout::PyTimeout>()?;
+    m.add_class::<asyncio::CompletionQueue>()?;
     m.add_class::<stream::PyStream>()?;
     m.add_class::<stream::PyAsyncStream>()?;
     m.add_class::<objects::PyResponseObject>()?;

@@ -1,28 +1,39 @@
 //! `Stream` and `AsyncStream`: single-use, closeable iterators of chunks.
 //!
-//! Design: the sync stream does one `block_on` per chunk on the sync engine (the one whose
-//! runtime owns the connection), detached from the interpreter; events already buffered from a
-//! network read come back without waiting. Leaving a `with` block, calling `close()`, or
-//! dropping the stream drops the response body, which closes the connection.
+//! Design: a network read usually brings several SSE events, so each step first tries to take
+//! the next chunk without waiting (one poll, inside the engine's runtime context, without
+//! releasing the interpreter). Only when the decoder needs more bytes does the sync stream
+//! detach and `block_on` the sync engine (whose runtime owns the connection), and the async
+//! stream hand a task to the async engine, completed through the loop's queue. Leaving a
+//! `with` block, calling `close()`, or dropping the stream drops the response body, which
+//! closes the connection.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::Mutex;
-
+use futures_util::FutureExt as _;
 use pyo3::exceptions::{PyStopAsyncIteration, PyStopIteration};
 use pyo3::prelude::*;
+use serde_json::Value;
+use tokio::sync::Mutex;
 
-use crate::client::runtime::Engine;
+use crate::client::runtime::{engine, Engine, Mode};
 use crate::client::ChunkStream;
 use crate::error::Error;
-use crate::python::asyncio::future_into_py;
+use crate::python::asyncio::{ready_awaitable, spawn_awaitable};
 use crate::python::common::block_on;
-use crate::python::errors::{to_pyerr, to_pyerr_attached};
+use crate::python::errors::to_pyerr;
 use crate::python::objects::PyResponseObject;
 
 fn second_iteration() -> Error {
     Error::usage("This stream was already iterated; a stream can be consumed only once. Create a new request to read the answer again.")
+}
+
+/// The next chunk if it can be had without waiting for the network.
+fn next_now(inner: &Mutex<ChunkStream>, engine: &Engine) -> Option<Result<Option<Value>, Error>> {
+    let mut stream = inner.try_lock().ok()?;
+    let _context = engine.runtime.enter();
+    stream.next_chunk().now_or_never()
 }
 
 /// A stream of `ChatCompletionChunk`-shaped `ResponseObject`s.
@@ -50,8 +61,13 @@ impl PyStream {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<PyResponseObject> {
-        let inner = Arc::clone(&self.inner);
-        let next = block_on(py, &self.engine, async move { inner.lock().await.next_chunk().await })?;
+        let next = match next_now(&self.inner, &self.engine) {
+            Some(ready) => ready.map_err(|e| to_pyerr(py, e))?,
+            None => {
+                let inner = Arc::clone(&self.inner);
+                block_on(py, &self.engine, async move { inner.lock().await.next_chunk().await })?
+            }
+        };
         match next {
             Some(value) => Ok(PyResponseObject::new(value)),
             None => Err(PyStopIteration::new_err(())),
@@ -88,6 +104,22 @@ impl PyStream {
     }
 }
 
+/// The next chunk of an async stream; the end of the stream raises `StopAsyncIteration`.
+struct NextChunk(Option<Value>);
+
+impl<'py> IntoPyObject<'py> for NextChunk {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.0 {
+            Some(value) => Ok(Bound::new(py, PyResponseObject::new(value))?.into_any()),
+            None => Err(PyStopAsyncIteration::new_err(())),
+        }
+    }
+}
+
 /// An asyncio stream of `ChatCompletionChunk`-shaped `ResponseObject`s.
 #[pyclass(name = "AsyncStream", module = "vercel_ai_gateway", frozen)]
 pub struct PyAsyncStream {
@@ -117,25 +149,31 @@ impl PyAsyncStream {
     }
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let engine = engine(Mode::Async).map_err(|e| to_pyerr(py, e))?;
+        if let Some(ready) = next_now(&self.inner, &engine) {
+            if ready.as_ref().is_ok_and(Option::is_some) {
+                self.received.fetch_add(1, Ordering::Relaxed);
+            }
+            let result = match ready {
+                Ok(next) => NextChunk(next).into_pyobject(py).map(|b| b.unbind()),
+                Err(e) => Err(to_pyerr(py, e)),
+            };
+            return ready_awaitable(py, result);
+        }
         let inner = Arc::clone(&self.inner);
         let received = Arc::clone(&self.received);
-        future_into_py(py, async move {
+        spawn_awaitable(py, async move {
             let mut stream = inner.lock().await;
             let next = stream.next_chunk().await;
             received.store(stream.chunks_received(), Ordering::Relaxed);
-            drop(stream);
-            let next = next.map_err(to_pyerr_attached)?;
-            match next {
-                Some(value) => Ok(PyResponseObject::new(value)),
-                None => Err(PyStopAsyncIteration::new_err(())),
-            }
+            next.map(NextChunk)
         })
     }
 
     /// Stops reading and closes the connection (awaitable). Safe to call more than once.
     fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let inner = Arc::clone(&self.inner);
-        future_into_py(py, async move {
+        spawn_awaitable(py, async move {
             inner.lock().await.close();
             Ok(())
         })
@@ -149,14 +187,13 @@ impl PyAsyncStream {
 
     fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let obj: Py<PyAny> = slf.into_any().unbind();
-        future_into_py(py, async move { Ok(obj) })
+        ready_awaitable(py, Ok(slf.into_any().unbind()))
     }
 
     #[pyo3(signature = (*_args))]
     fn __aexit__<'py>(&self, py: Python<'py>, _args: &Bound<'py, pyo3::types::PyTuple>) -> PyResult<Bound<'py, PyAny>> {
         let inner = Arc::clone(&self.inner);
-        future_into_py(py, async move {
+        spawn_awaitable(py, async move {
             inner.lock().await.close();
             Ok(false)
         })
