@@ -1,5 +1,7 @@
 //! Telemetry: preset resolution (pure, exhaustive), and real exports of GenAI spans and metrics
-//! to an OTLP receiver on 127.0.0.1 for every backend preset.
+//! to an OTLP receiver on 127.0.0.1 for every backend preset. Needs the `otel` feature (default).
+
+#![cfg(feature = "otel")]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

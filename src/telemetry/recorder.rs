@@ -23,28 +23,7 @@ use serde_json::Value;
 use crate::error::Error;
 
 use super::semconv as sc;
-use super::Telemetry;
-
-/// What the client knows when a call starts.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CallInfo<'a> {
-    /// `gen_ai.operation.name`: `chat`, `embeddings`, `responses`, … (non-GenAI calls such as
-    /// `models` are recorded with their own name).
-    pub operation: &'a str,
-    /// The requested model id, e.g. `openai/gpt-5`.
-    pub model: Option<&'a str>,
-    /// Which gateway the call goes to (`vercel`, `openrouter`).
-    pub gateway: &'a str,
-    /// The URL (or base URL) called; gives `server.address` and `server.port`.
-    pub url: &'a str,
-    /// Whether the answer is streamed.
-    pub stream: bool,
-    /// The JSON request body, read for request parameters (and, with `capture_content`, the
-    /// input messages).
-    pub request_body: Option<&'a [u8]>,
-    /// The caller's W3C `traceparent` (the current Python span), the parent of this span.
-    pub traceparent: Option<&'a str>,
-}
+use super::{CallInfo, Telemetry};
 
 /// Parses a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`) into a remote parent context.
 pub fn parent_context(traceparent: &str) -> Option<Context> {
