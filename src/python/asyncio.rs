@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt as _;
 use pyo3::sync::PyOnceLock;
+use pyo3::IntoPyObjectExt as _;
 
 use crate::client::runtime::{engine, Mode};
 use crate::error::Error;
@@ -68,10 +68,15 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 impl CompletionQueue {
     #[new]
     fn new() -> PyResult<Self> {
-        let (reader, writer) = UnixStream::pair().map_err(|e| PyRuntimeError::new_err(format!("socketpair failed: {e}")))?;
+        let (reader, writer) =
+            UnixStream::pair().map_err(|e| PyRuntimeError::new_err(format!("socketpair failed: {e}")))?;
         reader.set_nonblocking(true).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         writer.set_nonblocking(true).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-        Ok(CompletionQueue { shared: Arc::new(Shared { pending: Mutex::new(Vec::new()), writer }), reader, futures: Mutex::new(HashMap::new()) })
+        Ok(CompletionQueue {
+            shared: Arc::new(Shared { pending: Mutex::new(Vec::new()), writer }),
+            reader,
+            futures: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The descriptor the event loop watches.
@@ -147,8 +152,9 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
     let engine = engine(Mode::Async).map_err(|e| to_pyerr(py, e))?;
-    let helper = QUEUE_FOR_RUNNING_LOOP
-        .get_or_try_init(py, || py.import("vercel_ai_gateway._aio")?.getattr("queue_for_running_loop").map(Bound::unbind))?;
+    let helper = QUEUE_FOR_RUNNING_LOOP.get_or_try_init(py, || {
+        py.import("vercel_ai_gateway._aio")?.getattr("queue_for_running_loop").map(Bound::unbind)
+    })?;
     let (event_loop, queue): (Bound<'py, PyAny>, Bound<'py, CompletionQueue>) = helper.bind(py).call0()?.extract()?;
     let future = event_loop.call_method0("create_future")?;
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -174,8 +180,9 @@ where
 
 /// An already-resolved asyncio future (for results available without waiting).
 pub fn ready_awaitable<'py>(py: Python<'py>, result: PyResult<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let helper = QUEUE_FOR_RUNNING_LOOP
-        .get_or_try_init(py, || py.import("vercel_ai_gateway._aio")?.getattr("queue_for_running_loop").map(Bound::unbind))?;
+    let helper = QUEUE_FOR_RUNNING_LOOP.get_or_try_init(py, || {
+        py.import("vercel_ai_gateway._aio")?.getattr("queue_for_running_loop").map(Bound::unbind)
+    })?;
     let (event_loop, _queue): (Bound<'py, PyAny>, Bound<'py, PyAny>) = helper.bind(py).call0()?.extract()?;
     let future = event_loop.call_method0("create_future")?;
     match result {

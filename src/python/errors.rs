@@ -85,7 +85,6 @@ pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
     build(py, error).unwrap_or_else(|e| e)
 }
 
-
 /// A `TypeError` for an argument of the wrong type.
 pub fn type_error(message: impl Into<String>) -> PyErr {
     PyTypeError::new_err(message.into())
