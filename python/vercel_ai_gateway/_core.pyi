@@ -91,6 +91,21 @@ class ResponseObject:
         """The value as compact JSON text."""
     def model_dump_json(self) -> str:
         """Same as ``to_json()``."""
+    @property
+    def gateway(self) -> str | None:
+        """The gateway that answered; ``None`` on nested objects."""
+    @property
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every attempt (``gateway``, ``model``, ``retries``, ``error``, ``status``), the successful one last."""
+    @property
+    def cost_usd(self) -> float | None:
+        """``usage.cost``, else list price times tokens (then ``cost_estimated``); ``None`` when unknown."""
+    @property
+    def cost_estimated(self) -> bool | None:
+        """Whether ``cost_usd`` is an estimate from the catalog's list prices."""
+    @property
+    def routing(self) -> str | None:
+        """The routing decision, explained, when a ``Router`` decided."""
 
 @final
 class Stream:
@@ -103,6 +118,21 @@ class Stream:
     @property
     def chunks_received(self) -> int:
         """Chunks handed out so far."""
+    @property
+    def gateway(self) -> str:
+        """The gateway that answered."""
+    @property
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every attempt (``gateway``, ``model``, ``retries``, ``error``, ``status``), the successful one last."""
+    @property
+    def cost_usd(self) -> float | None:
+        """``usage.cost``, else list price times tokens (then ``cost_estimated``); ``None`` when unknown."""
+    @property
+    def cost_estimated(self) -> bool | None:
+        """Whether ``cost_usd`` is an estimate from the catalog's list prices."""
+    @property
+    def routing(self) -> str | None:
+        """The routing decision, explained, when a ``Router`` decided."""
     def __enter__(self) -> Self: ...
     def __exit__(self, *args: object) -> bool: ...
 
@@ -117,6 +147,21 @@ class AsyncStream:
     @property
     def chunks_received(self) -> int:
         """Chunks handed out so far."""
+    @property
+    def gateway(self) -> str:
+        """The gateway that answered."""
+    @property
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every attempt (``gateway``, ``model``, ``retries``, ``error``, ``status``), the successful one last."""
+    @property
+    def cost_usd(self) -> float | None:
+        """``usage.cost``, else list price times tokens (then ``cost_estimated``); ``None`` when unknown."""
+    @property
+    def cost_estimated(self) -> bool | None:
+        """Whether ``cost_usd`` is an estimate from the catalog's list prices."""
+    @property
+    def routing(self) -> str | None:
+        """The routing decision, explained, when a ``Router`` decided."""
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *args: object) -> bool: ...
 
@@ -200,6 +245,12 @@ class Client:
     ``Retry-After`` honoured up to 60 s; never once output reached the caller. ``site_url`` and
     ``app_name`` set the ``http-referer`` and ``x-title`` attribution headers (default
     ``VERCEL_SITE_URL`` and ``VERCEL_APP_NAME``).
+
+    ``gateway="openrouter"`` sends to OpenRouter instead (``openrouter_base_url`` or
+    ``OPENROUTER_BASE_URL``, default ``https://openrouter.ai/api/v1``; key
+    ``openrouter_api_key`` or ``OPENROUTER_API_KEY``). With ``router=``, chat and embeddings
+    calls are routed between both gateways, failing over before any output. ``cost_lookup``
+    asks ``/generation`` for the cost when an answer carries no ``usage.cost``.
     """
 
     def __new__(
@@ -217,6 +268,11 @@ class Client:
         models_ttl: float = 300.0,
         dev_refresh: bool | None = None,
         expiry_skew: float | None = None,
+        gateway: str = "vercel",
+        router: Router | None = None,
+        openrouter_api_key: str | None = None,
+        openrouter_base_url: str | None = None,
+        cost_lookup: bool = False,
     ) -> Self: ...
     def with_options(
         self,
@@ -239,7 +295,11 @@ class Client:
     @property
     def generations(self) -> Generations: ...
     @property
-    def base_url(self) -> str: ...
+    def base_url(self) -> str:
+        """The base URL of the gateway unrouted calls go to."""
+    @property
+    def gateway(self) -> str:
+        """The gateway unrouted calls go to: ``"vercel"`` or ``"openrouter"``."""
     @property
     def timeout(self) -> Timeout: ...
     @property
@@ -325,6 +385,12 @@ class AsyncClient:
     ``Retry-After`` honoured up to 60 s; never once output reached the caller. ``site_url`` and
     ``app_name`` set the ``http-referer`` and ``x-title`` attribution headers (default
     ``VERCEL_SITE_URL`` and ``VERCEL_APP_NAME``).
+
+    ``gateway="openrouter"`` sends to OpenRouter instead (``openrouter_base_url`` or
+    ``OPENROUTER_BASE_URL``, default ``https://openrouter.ai/api/v1``; key
+    ``openrouter_api_key`` or ``OPENROUTER_API_KEY``). With ``router=``, chat and embeddings
+    calls are routed between both gateways, failing over before any output. ``cost_lookup``
+    asks ``/generation`` for the cost when an answer carries no ``usage.cost``.
     """
 
     def __new__(
@@ -342,6 +408,11 @@ class AsyncClient:
         models_ttl: float = 300.0,
         dev_refresh: bool | None = None,
         expiry_skew: float | None = None,
+        gateway: str = "vercel",
+        router: Router | None = None,
+        openrouter_api_key: str | None = None,
+        openrouter_base_url: str | None = None,
+        cost_lookup: bool = False,
     ) -> Self: ...
     def with_options(
         self,
@@ -364,7 +435,11 @@ class AsyncClient:
     @property
     def generations(self) -> AsyncGenerations: ...
     @property
-    def base_url(self) -> str: ...
+    def base_url(self) -> str:
+        """The base URL of the gateway unrouted calls go to."""
+    @property
+    def gateway(self) -> str:
+        """The gateway unrouted calls go to: ``"vercel"`` or ``"openrouter"``."""
     @property
     def timeout(self) -> Timeout: ...
     @property
@@ -688,3 +763,89 @@ class CompletionQueue:
     def fileno(self) -> int: ...
     def drain(self) -> None: ...
     def __len__(self) -> int: ...
+
+@final
+class Decision:
+    """A routing decision (``Router.route``)."""
+
+    @property
+    def gateway(self) -> str:
+        """Where the call goes first: ``"vercel"`` or ``"openrouter"``."""
+    @property
+    def model(self) -> str:
+        """The model id sent to that gateway."""
+    @property
+    def requested(self) -> str:
+        """The model id asked for."""
+    @property
+    def body(self) -> dict[str, Any] | None:
+        """The body translated for that gateway."""
+    @property
+    def fallback(self) -> dict[str, Any] | None:
+        """Where it fails over to before any output: ``{"gateway", "model", "body"}``."""
+    @property
+    def bucket(self) -> int | None:
+        """The sticky bucket (0-99,999) when the share decided."""
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def reasons(self) -> list[str]:
+        """Why, one sentence per step."""
+    def explain(self) -> str:
+        """A human-readable account of the decision."""
+
+@final
+class Router:
+    """Routes calls between Vercel AI Gateway and OpenRouter.
+
+    ``vercel_share`` (0-1, 0.001 % resolution) of eligible traffic goes to Vercel, sticky per
+    (user, model): the user key is ``user=`` or the body's ``user``. ``pins`` map a model glob
+    or a creator (``{"xai/*": "vercel", "anthropic": "openrouter"}``) to a gateway, outside the
+    share and without failover. A model is eligible on a gateway when it has an id there
+    (catalog mapping, ``overrides`` {openrouter_id: vercel_id} first) and the request's options
+    can be expressed there. Breakers per gateway and per (gateway, model) move traffic away
+    from a failing gateway; failover happens only before any output reached the caller.
+    """
+
+    def __new__(
+        cls,
+        *,
+        vercel_share: float = 0.0,
+        pins: dict[str, str] | None = None,
+        failover: bool = True,
+        salt: str = "v1",
+        overrides: dict[str, str] | None = None,
+        unknown_models: str = "openrouter",
+        vercel_catalog: str | os.PathLike[str] | None = None,
+        openrouter_catalog: str | os.PathLike[str] | None = None,
+        breaker_window: float = 60.0,
+        breaker_min_requests: int = 10,
+        breaker_failure_rate: float = 0.5,
+        breaker_consecutive_failures: int = 5,
+        breaker_cooldown: float = 30.0,
+    ) -> Self: ...
+    def route(self, model: str, *, user: str | None = None, body: dict[str, Any] | None = None) -> Decision:
+        """Decides where a call goes."""
+    def configure(
+        self,
+        *,
+        vercel_share: float | None = None,
+        pins: dict[str, str] | None = None,
+        failover: bool | None = None,
+        salt: str | None = None,
+        unknown_models: str | None = None,
+    ) -> None:
+        """Changes settings at run time; arguments left out keep their value."""
+    @property
+    def vercel_share(self) -> float: ...
+    @property
+    def pins(self) -> list[tuple[str, str]]: ...
+    @property
+    def failover(self) -> bool: ...
+    def map_model(self, model: str, *, to: str = "vercel") -> dict[str, Any]:
+        """The other gateway's id for ``model``, with how it was matched and why."""
+    def mapping_stats(self) -> dict[str, int]:
+        """Counts of the OpenRouter catalog's ids by how they map to Vercel."""
+    def breakers(self) -> list[tuple[str, str]]:
+        """Breakers that are not closed, with their state."""
+    def reset_breakers(self) -> None: ...

@@ -14,18 +14,28 @@ pub mod retry;
 pub mod runtime;
 pub mod sse;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
 
-use crate::auth::{self, AuthInputs, AuthOptions, Credential, Skipped};
+use crate::auth::{self, AuthInputs, AuthOptions, Skipped};
+use crate::catalog::Gateway;
 use crate::config::{self, Env};
 use crate::error::{Error, Result, StatusError};
+use crate::routing::router::{self as routing, Decision, Router, Target};
+use crate::secret::Secret;
 pub use retry::RetryPolicy;
 pub use sse::ChunkStream;
+
+/// OpenRouter's OpenAI-compatible base URL.
+pub const DEFAULT_OPENROUTER_URL: &str = "https://openrouter.ai/api/v1";
+/// Environment variable overriding the OpenRouter base URL.
+pub const OPENROUTER_URL_VARIABLE: &str = "OPENROUTER_BASE_URL";
+/// Environment variable holding the OpenRouter API key.
+pub const OPENROUTER_KEY_VARIABLE: &str = "OPENROUTER_API_KEY";
 
 /// Default total timeout of a request, as in openai-python.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -88,6 +98,16 @@ pub struct ClientConfig {
     pub site_url: Option<String>,
     /// `x-title` attribution; `None` reads `VERCEL_APP_NAME`.
     pub app_name: Option<String>,
+    /// Where unrouted calls go.
+    pub gateway: Gateway,
+    /// OpenRouter's base URL, without trailing slash.
+    pub openrouter_url: String,
+    /// An explicit OpenRouter key; `None` reads `OPENROUTER_API_KEY` per call.
+    pub openrouter_key: Option<Secret>,
+    /// Routes chat and embeddings calls between the gateways when set.
+    pub router: Option<Arc<Router>>,
+    /// Look the cost up (`GET /generation`) when an answer carries no `usage.cost`.
+    pub cost_lookup: bool,
 }
 
 impl ClientConfig {
@@ -97,8 +117,13 @@ impl ClientConfig {
         options.timeouts.unwrap_or(self.timeouts)
     }
 
-    /// A configuration from explicit values and the environment (`AI_GATEWAY_BASE_URL`, …).
+    /// A configuration from explicit values and the environment (`AI_GATEWAY_BASE_URL`,
+    /// `OPENROUTER_BASE_URL`, …).
     pub fn new(base_url: Option<&str>, auth: AuthOptions, env: &dyn Env) -> Result<Self> {
+        let openrouter_url = match env.var(OPENROUTER_URL_VARIABLE) {
+            Some(url) => config::validate_base_url(&url, OPENROUTER_URL_VARIABLE)?,
+            None => DEFAULT_OPENROUTER_URL.to_string(),
+        };
         Ok(ClientConfig {
             base_url: config::gateway_url(base_url, env)?,
             auth,
@@ -107,7 +132,20 @@ impl ClientConfig {
             default_headers: Vec::new(),
             site_url: None,
             app_name: None,
+            gateway: Gateway::Vercel,
+            openrouter_url,
+            openrouter_key: None,
+            router: None,
+            cost_lookup: false,
         })
+    }
+
+    /// The base URL of `gateway`.
+    pub fn base_url_for(&self, gateway: Gateway) -> &str {
+        match gateway {
+            Gateway::Vercel => &self.base_url,
+            Gateway::OpenRouter => &self.openrouter_url,
+        }
     }
 }
 
@@ -124,6 +162,21 @@ pub struct CallOptions {
     pub extra_headers: Vec<(String, String)>,
 }
 
+/// One attempt on one gateway (its same-gateway retries included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// The gateway tried.
+    pub gateway: Gateway,
+    /// The model id sent, when the call names one.
+    pub model: Option<String>,
+    /// Retries made on that gateway.
+    pub retries: u32,
+    /// `None` on success, else what went wrong (a sentence without secrets).
+    pub error: Option<String>,
+    /// The HTTP status of the failure, when there was one.
+    pub status: Option<u16>,
+}
+
 /// A result plus what the caller should report about how it was obtained.
 #[derive(Debug)]
 pub struct Outcome<T> {
@@ -133,6 +186,20 @@ pub struct Outcome<T> {
     pub skipped: Vec<Skipped>,
     /// Retries made before the successful attempt.
     pub retries_taken: u32,
+    /// The gateway that answered.
+    pub gateway: Gateway,
+    /// The model id the answering gateway was sent.
+    pub model: Option<String>,
+    /// Every attempt, the successful one last.
+    pub attempts: Vec<Attempt>,
+}
+
+/// What a routed call returns.
+pub enum Answer {
+    /// A JSON body.
+    Json(Value),
+    /// A stream whose first chunk has arrived.
+    Stream(Box<ChunkStream>),
 }
 
 /// A value cached for a fixed time (the model catalog).
@@ -324,18 +391,41 @@ impl Call<'_> {
         self.config.timeouts_for(self.options)
     }
 
-    /// Resolves the credential for this call.
-    pub async fn credential(&self) -> Result<(Credential, Vec<Skipped>)> {
-        let inputs =
-            AuthInputs { header_token: self.options.header_token.as_deref(), env: self.env, now: auth::unix_now() };
-        let resolution = auth::resolve(&self.config.auth, &inputs, self.http).await?;
-        Ok((resolution.credential, resolution.skipped))
+    /// Resolves the bearer token for `gateway`, and the credential sources skipped on the way.
+    pub async fn credential(&self, gateway: Gateway) -> Result<(Secret, String, Vec<Skipped>)> {
+        match gateway {
+            Gateway::Vercel => {
+                let inputs = AuthInputs {
+                    header_token: self.options.header_token.as_deref(),
+                    env: self.env,
+                    now: auth::unix_now(),
+                };
+                let resolution = auth::resolve(&self.config.auth, &inputs, self.http).await?;
+                let source = resolution.credential.source.as_str().to_string();
+                Ok((resolution.credential.token, source, resolution.skipped))
+            }
+            Gateway::OpenRouter => {
+                if let Some(key) = &self.config.openrouter_key {
+                    return Ok((key.clone(), "openrouter_api_key".to_string(), Vec::new()));
+                }
+                match self.env.var(OPENROUTER_KEY_VARIABLE) {
+                    Some(key) => Ok((Secret::new(key.trim()), OPENROUTER_KEY_VARIABLE.to_string(), Vec::new())),
+                    None => Err(Error::Credentials {
+                        message: "No OpenRouter key: pass openrouter_api_key= or set OPENROUTER_API_KEY. Sources checked, in order: the explicit openrouter_api_key argument (not given); OPENROUTER_API_KEY (unset).".to_string(),
+                        sources_checked: vec!["openrouter_api_key (not given)".into(), "OPENROUTER_API_KEY (unset)".into()],
+                        missing: true,
+                    }),
+                }
+            }
+        }
     }
 
-    fn headers(&self, credential: &Credential) -> Result<HeaderMap> {
+    fn headers(&self, token: &Secret, source: &str) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
         let site = self.config.site_url.clone().or_else(|| self.env.var("VERCEL_SITE_URL"));
         let app = self.config.app_name.clone().or_else(|| self.env.var("VERCEL_APP_NAME"));
+        // Both gateways read the same attribution pair (OpenRouter spells them HTTP-Referer and
+        // X-Title; header names are case-insensitive).
         let attribution =
             site.map(|v| ("http-referer".to_string(), v)).into_iter().chain(app.map(|v| ("x-title".to_string(), v)));
         for (name, value) in attribution
@@ -345,16 +435,14 @@ impl Call<'_> {
             let (n, v) = header_pair(&name, &value)?;
             headers.insert(n, v);
         }
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", credential.token.expose())).map_err(|_| {
-            Error::Credentials {
+        let mut bearer =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| Error::Credentials {
                 message: format!(
-                    "The credential from {} contains characters that cannot be sent in an HTTP header.",
-                    credential.source.as_str()
+                    "The credential from {source} contains characters that cannot be sent in an HTTP header."
                 ),
-                sources_checked: vec![credential.source.as_str().to_string()],
+                sources_checked: vec![source.to_string()],
                 missing: false,
-            }
-        })?;
+            })?;
         bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
         Ok(headers)
@@ -362,13 +450,14 @@ impl Call<'_> {
 
     async fn prepare(
         &self,
+        gateway: Gateway,
         method: reqwest::Method,
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<(Prepared, Vec<Skipped>)> {
-        let (credential, skipped) = self.credential().await?;
-        let headers = self.headers(&credential)?;
-        let url = format!("{}{}", self.config.base_url, path);
+        let (token, source, skipped) = self.credential(gateway).await?;
+        let headers = self.headers(&token, &source)?;
+        let url = format!("{}{}", self.config.base_url_for(gateway), path);
         Ok((Prepared { method, url, headers, body: body.map(Bytes::from) }, skipped))
     }
 
@@ -394,16 +483,29 @@ impl Call<'_> {
         Ok(response)
     }
 
-    async fn json_once(&self, req: &Prepared, timeouts: &Timeouts) -> Result<Value> {
+    async fn json_once(&self, req: &Prepared, timeouts: &Timeouts, gateway: Gateway) -> Result<Value> {
         let attempt = async {
             let response = self.send_once(req, timeouts).await?;
             let status = response.status().as_u16();
             let bytes = response.bytes().await.map_err(|e| transport_error(&e, &req.url, timeouts))?;
-            serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+            let mut value: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
                 message: format!("The response from {} is not valid JSON ({e}).", req.url),
                 url: req.url.clone(),
                 status,
-            })
+            })?;
+            // OpenRouter reports failures after the model started as a 200 with an error body.
+            let in_band = value.get("error").is_some_and(|e| !e.is_null())
+                && value.get("choices").is_none()
+                && value.get("data").is_none();
+            if in_band {
+                let mut e = status_error_from_envelope(status, &value, &req.url);
+                e.message = format!("The gateway answered {status} with an error: {}", e.message);
+                return Err(Error::Status(Box::new(e)));
+            }
+            if gateway == Gateway::OpenRouter {
+                crate::routing::translate::normalize_reasoning(&mut value);
+            }
+            Ok(value)
         };
         tokio::time::timeout(timeouts.total, attempt).await.unwrap_or_else(|_| {
             Err(Error::timeout(
@@ -413,7 +515,7 @@ impl Call<'_> {
         })
     }
 
-    async fn stream_once(&self, req: &Prepared, timeouts: &Timeouts) -> Result<ChunkStream> {
+    async fn stream_once(&self, req: &Prepared, timeouts: &Timeouts, gateway: Gateway) -> Result<ChunkStream> {
         let wait = timeouts.first_byte();
         let attempt = async {
             let response = self.send_once(req, timeouts).await?;
@@ -433,6 +535,7 @@ impl Call<'_> {
                 });
             }
             let mut stream = ChunkStream::new(response, timeouts.idle());
+            stream.set_normalize_reasoning(gateway == Gateway::OpenRouter);
             stream.prefetch().await?;
             Ok(stream)
         };
@@ -466,20 +569,192 @@ impl Call<'_> {
         }
     }
 
-    /// Sends a request and returns the parsed JSON answer, retrying what may be retried.
-    pub async fn json(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Result<Outcome<Value>> {
-        let (req, skipped) = self.prepare(method, path, body).await?;
+    /// Sends one request to `gateway`, with same-gateway retries.
+    async fn send_to(
+        &self,
+        gateway: Gateway,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        stream: bool,
+    ) -> Result<(Answer, u32, Vec<Skipped>)> {
+        let (req, skipped) = self.prepare(gateway, method, path, body).await?;
         let timeouts = self.timeouts();
-        let (value, retries_taken) = self.with_retries(|| self.json_once(&req, &timeouts)).await?;
-        Ok(Outcome { value, skipped, retries_taken })
+        if stream {
+            let (s, retries) = self.with_retries(|| self.stream_once(&req, &timeouts, gateway)).await?;
+            Ok((Answer::Stream(Box::new(s)), retries, skipped))
+        } else {
+            let (v, retries) = self.with_retries(|| self.json_once(&req, &timeouts, gateway)).await?;
+            Ok((Answer::Json(v), retries, skipped))
+        }
     }
 
-    /// Sends a request for a stream and returns it once its first chunk arrived. Failures up to
-    /// that point are retried; none after it, since the caller then holds output.
-    pub async fn stream(&self, path: &str, body: Vec<u8>) -> Result<Outcome<ChunkStream>> {
-        let (req, skipped) = self.prepare(reqwest::Method::POST, path, Some(body)).await?;
-        let timeouts = self.timeouts();
-        let (value, retries_taken) = self.with_retries(|| self.stream_once(&req, &timeouts)).await?;
-        Ok(Outcome { value, skipped, retries_taken })
+    /// Sends a request to the client's gateway and returns the parsed JSON answer, retrying
+    /// what may be retried.
+    pub async fn json(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Result<Outcome<Value>> {
+        self.json_to(self.config.gateway, method, path, body).await
     }
+
+    /// Like [`Call::json`], to a given gateway.
+    pub async fn json_to(
+        &self,
+        gateway: Gateway,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Outcome<Value>> {
+        let (answer, retries_taken, skipped) = self.send_to(gateway, method, path, body, false).await?;
+        let Answer::Json(value) = answer else { return Err(Error::internal("a JSON call returned a stream")) };
+        let attempts = vec![Attempt { gateway, model: None, retries: retries_taken, error: None, status: None }];
+        Ok(Outcome { value, skipped, retries_taken, gateway, model: None, attempts })
+    }
+
+    /// Sends a request for a stream to the client's gateway and returns it once its first
+    /// chunk arrived. Failures up to that point are retried; none after it, since the caller
+    /// then holds output.
+    pub async fn stream(&self, path: &str, body: Vec<u8>) -> Result<Outcome<ChunkStream>> {
+        let gateway = self.config.gateway;
+        let (answer, retries_taken, skipped) =
+            self.send_to(gateway, reqwest::Method::POST, path, Some(body), true).await?;
+        let Answer::Stream(value) = answer else { return Err(Error::internal("a stream call returned JSON")) };
+        let value = *value;
+        let attempts = vec![Attempt { gateway, model: None, retries: retries_taken, error: None, status: None }];
+        Ok(Outcome { value, skipped, retries_taken, gateway, model: None, attempts })
+    }
+
+    /// Sends a routed call: the decision's primary target, then, when the failure allows it and
+    /// nothing reached the caller yet, its fallback. Outcomes feed the router's breakers.
+    pub async fn routed(
+        &self,
+        router: &Router,
+        decision: &Decision,
+        path: &str,
+        stream: bool,
+    ) -> Result<Outcome<Answer>> {
+        let targets: Vec<&Target> = std::iter::once(&decision.primary).chain(decision.fallback.as_ref()).collect();
+        let mut attempts = Vec::new();
+        let mut skipped_all = Vec::new();
+        let mut last_error = None;
+        for (i, target) in targets.iter().enumerate() {
+            let is_last = i + 1 == targets.len();
+            let now = std::time::Instant::now();
+            if let Err(reason) = router.breakers().admit(target.gateway, &target.model, now) {
+                if !is_last {
+                    attempts.push(Attempt {
+                        gateway: target.gateway,
+                        model: Some(target.model.clone()),
+                        retries: 0,
+                        error: Some(format!("skipped: {reason}")),
+                        status: None,
+                    });
+                    continue;
+                }
+            }
+            let body = match &target.body {
+                Some(b) => serde_json::to_vec(b)
+                    .map_err(|e| Error::internal(format!("the routed body cannot be encoded: {e}")))?,
+                None => return Err(Error::internal("a routed call has no body")),
+            };
+            match self.send_to(target.gateway, reqwest::Method::POST, path, Some(body), stream).await {
+                Ok((answer, retries, skipped)) => {
+                    router.breakers().record(target.gateway, &target.model, true, std::time::Instant::now());
+                    skipped_all.extend(skipped);
+                    attempts.push(Attempt {
+                        gateway: target.gateway,
+                        model: Some(target.model.clone()),
+                        retries,
+                        error: None,
+                        status: None,
+                    });
+                    return Ok(Outcome {
+                        value: answer,
+                        skipped: skipped_all,
+                        retries_taken: retries,
+                        gateway: target.gateway,
+                        model: Some(target.model.clone()),
+                        attempts,
+                    });
+                }
+                Err(e) => {
+                    let health = routing::counts_against_gateway(&e) || matches!(e, Error::Credentials { .. });
+                    if health {
+                        router.breakers().record(target.gateway, &target.model, false, std::time::Instant::now());
+                    } else {
+                        router.breakers().release(target.gateway, &target.model);
+                    }
+                    let status = match &e {
+                        Error::Status(s) => Some(s.status),
+                        _ => None,
+                    };
+                    let retries = match &e {
+                        Error::Status(s) => s.retries_taken,
+                        Error::Connection { retries_taken, .. } | Error::Timeout { retries_taken, .. } => {
+                            *retries_taken
+                        }
+                        _ => 0,
+                    };
+                    attempts.push(Attempt {
+                        gateway: target.gateway,
+                        model: Some(target.model.clone()),
+                        retries,
+                        error: Some(e.to_string()),
+                        status,
+                    });
+                    // A missing or broken credential for one gateway is a reason to try the other.
+                    let may_switch = routing::may_fail_over(&e) || matches!(e, Error::Credentials { .. });
+                    if is_last || !may_switch {
+                        return Err(annotate(e, &attempts));
+                    }
+                    log::warn!(
+                        "vercel_ai_gateway: {} failed ({}); failing over to {}",
+                        target.gateway.as_str(),
+                        attempts.last().and_then(|a| a.error.clone()).unwrap_or_default(),
+                        targets[i + 1].gateway.as_str()
+                    );
+                    last_error = Some(e);
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| Error::internal("a routed call had no target")))
+    }
+}
+
+/// Adds the attempts made to the message of the final error of a routed call.
+fn annotate(error: Error, attempts: &[Attempt]) -> Error {
+    if attempts.len() < 2 {
+        return error;
+    }
+    let trail: Vec<String> =
+        attempts.iter().map(|a| format!("{} ({})", a.gateway.as_str(), a.error.as_deref().unwrap_or("ok"))).collect();
+    let suffix = format!(" Attempts: {}.", trail.join("; "));
+    match error {
+        Error::Status(mut e) => {
+            e.message.push_str(&suffix);
+            Error::Status(e)
+        }
+        Error::Connection { message, url, retries_taken } => {
+            Error::Connection { message: message + &suffix, url, retries_taken }
+        }
+        Error::Timeout { message, url, retries_taken } => {
+            Error::Timeout { message: message + &suffix, url, retries_taken }
+        }
+        Error::Credentials { message, sources_checked, missing } => {
+            Error::Credentials { message: message + &suffix, sources_checked, missing }
+        }
+        other => other,
+    }
+}
+
+/// The cost of an answer in USD: `usage.cost` when the gateway reported it, else an estimate
+/// from the catalog's list prices and the token counts (`true` = estimated).
+pub fn cost_of(gateway: Gateway, model: Option<&str>, value: &Value) -> Option<(f64, bool)> {
+    let usage = value.get("usage")?;
+    if let Some(cost) = usage.get("cost").and_then(Value::as_f64) {
+        return Some((cost, false));
+    }
+    let model = model.or_else(|| value.get("model").and_then(Value::as_str))?;
+    let prompt = usage.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0);
+    let completion = usage.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0);
+    let catalog = crate::catalog::Catalog::embedded(gateway).ok()?;
+    catalog.estimate_cost(model, prompt, completion).map(|c| (c, true))
 }

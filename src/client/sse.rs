@@ -34,6 +34,12 @@ pub struct ChunkStream {
     received: u64,
     finished: bool,
     saw_finish_reason: bool,
+    /// Copy `reasoning_content` into `reasoning` (answers from OpenRouter's providers).
+    normalize_reasoning: bool,
+    /// The last `usage` object seen, for the cost of the whole stream.
+    usage: Option<Value>,
+    /// The telemetry span of the call, ended with the stream.
+    recorder: Option<crate::telemetry::CallRecorder>,
 }
 
 impl ChunkStream {
@@ -49,7 +55,30 @@ impl ChunkStream {
             received: 0,
             finished: false,
             saw_finish_reason: false,
+            normalize_reasoning: false,
+            usage: None,
+            recorder: None,
         }
+    }
+
+    /// Normalises reasoning fields of every chunk (see `routing::translate::normalize_reasoning`).
+    pub fn set_normalize_reasoning(&mut self, on: bool) {
+        self.normalize_reasoning = on;
+        if on {
+            if let Some(chunk) = self.pending.as_mut() {
+                crate::routing::translate::normalize_reasoning(chunk);
+            }
+        }
+    }
+
+    /// Hands the call's telemetry span to the stream, which ends it with the stream.
+    pub fn set_recorder(&mut self, recorder: Option<crate::telemetry::CallRecorder>) {
+        self.recorder = recorder;
+    }
+
+    /// The last `usage` object a chunk carried.
+    pub fn usage(&self) -> Option<&Value> {
+        self.usage.as_ref()
     }
 
     /// Reads the first chunk ahead, so that a failure before any output surfaces while the
@@ -71,23 +100,43 @@ impl ChunkStream {
         self.finished && self.pending.is_none()
     }
 
-    /// Marks the stream finished and drops the body, closing the connection.
+    /// Marks the stream finished and drops the body, closing the connection. A span still
+    /// open ends as stopped early (its recorder is dropped).
     pub fn close(&mut self) {
         self.finished = true;
         self.pending = None;
+        self.recorder = None;
         self.events = Box::pin(futures_util::stream::empty());
     }
 
     /// The next JSON chunk, or `None` at the end of the stream.
     pub async fn next_chunk(&mut self) -> Result<Option<Value>> {
         let next = match self.pending.take() {
-            Some(chunk) => Some(chunk),
-            None => self.decode_next().await?,
+            Some(chunk) => Ok(Some(chunk)),
+            None => self.decode_next().await,
         };
-        if next.is_some() {
-            self.received += 1;
+        match &next {
+            Ok(Some(chunk)) => {
+                self.received += 1;
+                if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+                    self.usage = Some(usage.clone());
+                }
+                if let Some(r) = self.recorder.as_mut() {
+                    r.chunk(chunk);
+                }
+            }
+            Ok(None) => {
+                if let Some(r) = self.recorder.take() {
+                    r.finish_stream(None);
+                }
+            }
+            Err(e) => {
+                if let Some(r) = self.recorder.take() {
+                    r.finish_stream(Some(e));
+                }
+            }
         }
-        Ok(next)
+        next
     }
 
     async fn decode_next(&mut self) -> Result<Option<Value>> {
@@ -164,6 +213,10 @@ impl ChunkStream {
                 }
             }
             self.decoded += 1;
+            let mut value = value;
+            if self.normalize_reasoning {
+                crate::routing::translate::normalize_reasoning(&mut value);
+            }
             return Ok(Some(value));
         }
     }

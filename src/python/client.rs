@@ -12,8 +12,9 @@ use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
 use crate::auth::Skipped;
+use crate::catalog::Gateway;
 use crate::client::runtime::{engine, Engine, Mode};
-use crate::client::{Call, CallOptions, ChunkStream, ClientConfig, RetryPolicy, TtlCache};
+use crate::client::{Answer, Attempt, Call, CallOptions, ChunkStream, ClientConfig, Outcome, RetryPolicy, TtlCache};
 use crate::config::ProcessEnv;
 use crate::error::Error;
 use crate::python::asyncio::spawn_awaitable;
@@ -21,8 +22,11 @@ use crate::python::common::{auth_options, block_on, current_header_token, header
 use crate::python::convert::py_to_value;
 use crate::python::errors::{to_pyerr, type_error};
 use crate::python::objects::PyResponseObject;
+use crate::python::routing::PyRouter;
 use crate::python::stream::{PyAsyncStream, PyStream};
 use crate::python::timeout::{timeouts_from, PyTimeout};
+use crate::routing::RouteRequest;
+use crate::telemetry::{self, CallInfo, CallRecorder};
 
 /// Default lifetime of the cached model catalog.
 pub const DEFAULT_MODELS_TTL: Duration = Duration::from_secs(300);
@@ -33,57 +37,184 @@ pub struct ClientInner {
     models: TtlCache,
 }
 
-/// One request, prepared while attached.
-enum Op {
-    Json { method: reqwest::Method, path: String, body: Option<Vec<u8>>, cached: bool },
-    Stream { path: String, body: Vec<u8> },
+/// One request, prepared while attached; encoded and sent while detached.
+struct Op {
+    method: reqwest::Method,
+    path: String,
+    body: Option<Value>,
+    stream: bool,
+    /// Serve from and fill the catalog cache.
+    cached: bool,
+    /// For chat and embeddings: the GenAI operation name and model, which make the call
+    /// routable and recorded by telemetry.
+    generation: Option<(&'static str, String)>,
+}
+
+impl Op {
+    fn get(path: String) -> Self {
+        Op { method: reqwest::Method::GET, path, body: None, stream: false, cached: false, generation: None }
+    }
+}
+
+/// How a call was served, shown on its result (`gateway`, `attempts`, `cost_usd`, `routing`).
+#[derive(Debug, Clone)]
+pub struct CallMeta {
+    /// The gateway that answered.
+    pub gateway: Gateway,
+    /// The model id that gateway was sent.
+    pub model: Option<String>,
+    /// Every attempt, the successful one last.
+    pub attempts: Vec<Attempt>,
+    /// The routing decision, explained, when a router decided.
+    pub routing: Option<String>,
 }
 
 enum Done {
-    Json(Value, Vec<Skipped>),
-    Stream(ChunkStream, Vec<Skipped>),
+    Json(Value, Vec<Skipped>, Arc<CallMeta>),
+    Stream(Box<ChunkStream>, Vec<Skipped>, Arc<CallMeta>),
 }
 
-async fn execute(inner: Arc<ClientInner>, engine: Arc<Engine>, op: Op, options: CallOptions) -> Result<Done, Error> {
+fn encode_value(value: &Value) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|e| Error::internal(format!("the request cannot be encoded: {e}")))
+}
+
+async fn lookup_cost(call: &Call<'_>, gateway: Gateway, value: &mut Value) {
+    let has_cost = value.pointer("/usage/cost").is_some_and(|c| !c.is_null());
+    let Some(id) = value.get("id").and_then(Value::as_str).filter(|_| !has_cost).map(str::to_string) else { return };
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    if let Ok(found) = call.json_to(gateway, reqwest::Method::GET, &format!("/generation?id={encoded}"), None).await {
+        if let (Some(cost), Some(usage)) =
+            (found.value.pointer("/data/total_cost").and_then(Value::as_f64), value.get_mut("usage"))
+        {
+            if let Some(obj) = usage.as_object_mut() {
+                obj.insert("cost".into(), Value::from(cost));
+            }
+        }
+    }
+}
+
+async fn execute(
+    inner: Arc<ClientInner>,
+    engine: Arc<Engine>,
+    op: Op,
+    options: CallOptions,
+    mut recorder: Option<CallRecorder>,
+) -> Result<Done, Error> {
     let timeouts = inner.config.timeouts_for(&options);
     let http = engine.http_for(timeouts.connect)?;
     let call = Call { http: &http, config: &inner.config, options: &options, env: &ProcessEnv };
-    match op {
-        Op::Json { method, path, body, cached } => {
-            if cached {
-                if let Some(value) = inner.models.get() {
-                    return Ok(Done::Json(value, Vec::new()));
-                }
-            }
-            let out = call.json(method, &path, body).await?;
-            if cached {
-                inner.models.put(&out.value);
-            }
-            Ok(Done::Json(out.value, out.skipped))
+    if op.cached {
+        if let Some(value) = inner.models.get() {
+            let meta = CallMeta { gateway: inner.config.gateway, model: None, attempts: Vec::new(), routing: None };
+            return Ok(Done::Json(value, Vec::new(), Arc::new(meta)));
         }
-        Op::Stream { path, body } => {
-            let out = call.stream(&path, body).await?;
-            Ok(Done::Stream(out.value, out.skipped))
+    }
+    let router = inner.config.router.as_ref().filter(|_| op.generation.is_some());
+    let result = match (router, &op.body, &op.generation) {
+        (Some(router), Some(body), Some((_, model))) => {
+            let decision = router.route(&RouteRequest { model, user: None, body: Some(body) });
+            let explain = decision.explain();
+            if let Some(r) = recorder.as_mut() {
+                r.set_route(&explain);
+                r.set_gateway(decision.primary.gateway.as_str(), inner.config.base_url_for(decision.primary.gateway));
+            }
+            call.routed(router, &decision, &op.path, op.stream).await.map(|out| (out, Some(explain)))
+        }
+        _ => {
+            let body = op.body.as_ref().map(encode_value).transpose()?;
+            if op.stream {
+                call.stream(&op.path, body.unwrap_or_default()).await.map(|out| {
+                    let Outcome { value, skipped, retries_taken, gateway, model, attempts } = out;
+                    (Outcome { value: Answer::Stream(Box::new(value)), skipped, retries_taken, gateway, model, attempts }, None)
+                })
+            } else {
+                call.json(op.method.clone(), &op.path, body).await.map(|out| {
+                    let Outcome { value, skipped, retries_taken, gateway, model, attempts } = out;
+                    (Outcome { value: Answer::Json(value), skipped, retries_taken, gateway, model, attempts }, None)
+                })
+            }
+        }
+    };
+    let (out, routing) = match result {
+        Ok(ok) => ok,
+        Err(e) => {
+            if let Some(r) = recorder.take() {
+                r.finish_err(&e);
+            }
+            return Err(e);
+        }
+    };
+    let model = out.model.clone().or_else(|| op.generation.as_ref().map(|(_, m)| m.clone()));
+    if let Some(r) = recorder.as_mut() {
+        if out.attempts.len() > 1 {
+            r.set_gateway(out.gateway.as_str(), inner.config.base_url_for(out.gateway));
+        }
+    }
+    let meta = Arc::new(CallMeta { gateway: out.gateway, model, attempts: out.attempts, routing });
+    match out.value {
+        Answer::Json(mut value) => {
+            if inner.config.cost_lookup && op.generation.is_some() {
+                lookup_cost(&call, out.gateway, &mut value).await;
+            }
+            if op.cached {
+                inner.models.put(&value);
+            }
+            if let Some(r) = recorder.take() {
+                r.finish_ok(&value, out.retries_taken);
+            }
+            Ok(Done::Json(value, out.skipped, meta))
+        }
+        Answer::Stream(mut stream) => {
+            if let Some(mut r) = recorder.take() {
+                r.set_retries(out.retries_taken);
+                stream.set_recorder(Some(r));
+            }
+            Ok(Done::Stream(stream, out.skipped, meta))
         }
     }
 }
 
-fn run_sync(py: Python<'_>, inner: &Arc<ClientInner>, op: Op, options: CallOptions) -> PyResult<Py<PyAny>> {
+/// Starts the call's telemetry span (while attached, so it joins the caller's Python span) and
+/// adds its `traceparent` to the request, before the caller's own headers.
+fn start_recording(py: Python<'_>, inner: &ClientInner, op: &Op, options: &mut CallOptions) -> Option<CallRecorder> {
+    let (operation, model) = op.generation.as_ref()?;
+    telemetry::current()?;
+    let body = op.body.as_ref().and_then(|b| serde_json::to_vec(b).ok());
+    let recorder = crate::python::telemetry::start_call(
+        py,
+        CallInfo {
+            operation,
+            model: Some(model),
+            gateway: inner.config.gateway.as_str(),
+            url: inner.config.base_url_for(inner.config.gateway),
+            stream: op.stream,
+            request_body: body.as_deref(),
+            traceparent: None,
+        },
+    )?;
+    if let Some(tp) = recorder.traceparent() {
+        options.extra_headers.insert(0, ("traceparent".to_string(), tp));
+    }
+    Some(recorder)
+}
+
+fn run_sync(py: Python<'_>, inner: &Arc<ClientInner>, op: Op, mut options: CallOptions) -> PyResult<Py<PyAny>> {
     let engine = engine(Mode::Sync).map_err(|e| to_pyerr(py, e))?;
-    let done = block_on(py, &engine, execute(Arc::clone(inner), Arc::clone(&engine), op, options))?;
+    let recorder = start_recording(py, inner, &op, &mut options);
+    let done = block_on(py, &engine, execute(Arc::clone(inner), Arc::clone(&engine), op, options, recorder))?;
     match done {
-        Done::Json(value, skipped) => {
+        Done::Json(value, skipped, meta) => {
             log_skipped(py, &skipped)?;
-            Ok(Py::new(py, PyResponseObject::new(value))?.into_any())
+            Ok(Py::new(py, PyResponseObject::with_meta(value, meta))?.into_any())
         }
-        Done::Stream(stream, skipped) => {
+        Done::Stream(stream, skipped, meta) => {
             log_skipped(py, &skipped)?;
-            Ok(Py::new(py, PyStream::new(stream, engine))?.into_any())
+            Ok(Py::new(py, PyStream::new(*stream, engine, meta))?.into_any())
         }
     }
 }
 
-/// A finished async call, converted to Python (and its warnings logged) when the result is set.
+/// A finished async call, converted to Python (and its warnings logged) on the loop thread.
 struct AsyncDone(Done);
 
 impl<'py> IntoPyObject<'py> for AsyncDone {
@@ -93,23 +224,24 @@ impl<'py> IntoPyObject<'py> for AsyncDone {
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.0 {
-            Done::Json(value, skipped) => {
+            Done::Json(value, skipped, meta) => {
                 log_skipped(py, &skipped)?;
-                Ok(Bound::new(py, PyResponseObject::new(value))?.into_any())
+                Ok(Bound::new(py, PyResponseObject::with_meta(value, meta))?.into_any())
             }
-            Done::Stream(stream, skipped) => {
+            Done::Stream(stream, skipped, meta) => {
                 log_skipped(py, &skipped)?;
-                Ok(Bound::new(py, PyAsyncStream::new(stream))?.into_any())
+                Ok(Bound::new(py, PyAsyncStream::new(*stream, meta))?.into_any())
             }
         }
     }
 }
 
-fn run_async(py: Python<'_>, inner: &Arc<ClientInner>, op: Op, options: CallOptions) -> PyResult<Py<PyAny>> {
+fn run_async(py: Python<'_>, inner: &Arc<ClientInner>, op: Op, mut options: CallOptions) -> PyResult<Py<PyAny>> {
+    let recorder = start_recording(py, inner, &op, &mut options);
     let inner = Arc::clone(inner);
     let awaitable = spawn_awaitable(py, async move {
         let engine = engine(Mode::Async)?;
-        execute(inner, engine, op, options).await.map(AsyncDone)
+        execute(inner, engine, op, options, recorder).await.map(AsyncDone)
     })?;
     Ok(awaitable.unbind())
 }
@@ -155,10 +287,6 @@ fn json_body(
     Ok(body)
 }
 
-fn encode(body: Map<String, Value>) -> PyResult<Vec<u8>> {
-    serde_json::to_vec(&Value::Object(body)).map_err(|e| type_error(format!("the request cannot be encoded: {e}")))
-}
-
 fn model_id(model: &Bound<'_, PyAny>) -> PyResult<String> {
     model.extract::<String>().map_err(|_| type_error("model must be a string such as \"openai/gpt-5\""))
 }
@@ -174,7 +302,8 @@ fn chat_op(
     if !messages.is_array() {
         return Err(type_error("messages must be a list of message dicts"));
     }
-    let mut body = json_body(vec![("model", Value::String(model_id(model)?)), ("messages", messages)], params, None)?;
+    let model = model_id(model)?;
+    let mut body = json_body(vec![("model", Value::String(model.clone())), ("messages", messages)], params, None)?;
     if stream {
         body.insert("stream".into(), Value::Bool(true));
         // Usage (and cost) arrive on the final chunk only when asked for.
@@ -185,12 +314,13 @@ fn chat_op(
             body.extend(extra);
         }
     }
-    let path = "/chat/completions".to_string();
-    let body = encode(body)?;
-    Ok(if stream {
-        Op::Stream { path, body }
-    } else {
-        Op::Json { method: reqwest::Method::POST, path, body: Some(body), cached: false }
+    Ok(Op {
+        method: reqwest::Method::POST,
+        path: "/chat/completions".into(),
+        body: Some(Value::Object(body)),
+        stream,
+        cached: false,
+        generation: Some(("chat", model)),
     })
 }
 
@@ -205,8 +335,16 @@ fn embeddings_op(
     if !valid {
         return Err(type_error("input must be a string or a non-empty list of strings (or token lists)"));
     }
-    let body = json_body(vec![("model", Value::String(model_id(model)?)), ("input", input)], params, extra_body)?;
-    Ok(Op::Json { method: reqwest::Method::POST, path: "/embeddings".into(), body: Some(encode(body)?), cached: false })
+    let model = model_id(model)?;
+    let body = json_body(vec![("model", Value::String(model.clone())), ("input", input)], params, extra_body)?;
+    Ok(Op {
+        method: reqwest::Method::POST,
+        path: "/embeddings".into(),
+        body: Some(Value::Object(body)),
+        stream: false,
+        cached: false,
+        generation: Some(("embeddings", model)),
+    })
 }
 
 /// Checks a model id used in a URL path (`creator/model`).
@@ -219,10 +357,6 @@ fn model_path(id: &str) -> PyResult<String> {
     } else {
         Err(PyValueError::new_err("the model id must look like \"creator/model\" (letters, digits, - . _ : @ +)"))
     }
-}
-
-fn get(path: String) -> Op {
-    Op::Json { method: reqwest::Method::GET, path, body: None, cached: false }
 }
 
 fn generation_path(id: &str) -> PyResult<String> {
@@ -249,6 +383,7 @@ fn build_inner(
     models_ttl: f64,
     dev_refresh: Option<bool>,
     expiry_skew: Option<f64>,
+    routing: RoutingArgs<'_>,
 ) -> PyResult<Arc<ClientInner>> {
     let auth = auth_options(py, api_key, prefer, expiry_skew, dev_refresh)?;
     let mut config = ClientConfig::new(base_url, auth, &ProcessEnv).map_err(|e| to_pyerr(py, e))?;
@@ -270,10 +405,27 @@ fn build_inner(
     config.default_headers = header_pairs(default_headers)?;
     config.site_url = site_url;
     config.app_name = app_name;
+    config.gateway = Gateway::parse(routing.gateway).map_err(|e| to_pyerr(py, e))?;
+    if let Some(url) = routing.openrouter_base_url {
+        config.openrouter_url =
+            crate::config::validate_base_url(url, "openrouter_base_url").map_err(|e| to_pyerr(py, e))?;
+    }
+    config.openrouter_key = routing.openrouter_api_key.map(crate::secret::Secret::new);
+    config.router = routing.router.map(|r| Arc::clone(&r.get().inner));
+    config.cost_lookup = routing.cost_lookup;
     if !(models_ttl.is_finite() && models_ttl >= 0.0) {
         return Err(PyValueError::new_err("models_ttl must be a non-negative number of seconds"));
     }
     Ok(Arc::new(ClientInner { config, models: TtlCache::new(Duration::from_secs_f64(models_ttl)) }))
+}
+
+/// The constructor arguments about gateways and routing.
+struct RoutingArgs<'a> {
+    gateway: &'a str,
+    router: Option<Bound<'a, PyRouter>>,
+    openrouter_api_key: Option<String>,
+    openrouter_base_url: Option<&'a str>,
+    cost_lookup: bool,
 }
 
 /// A copy of `inner` with some settings replaced (`with_options`).
@@ -338,7 +490,7 @@ macro_rules! client_twin {
         #[pymethods]
         impl $Client {
             #[new]
-            #[pyo3(signature = (*, api_key=None, base_url=None, prefer="oidc", timeout=None, max_retries=2, retry_backoff=None, default_headers=None, site_url=None, app_name=None, models_ttl=300.0, dev_refresh=None, expiry_skew=None))]
+            #[pyo3(signature = (*, api_key=None, base_url=None, prefer="oidc", timeout=None, max_retries=2, retry_backoff=None, default_headers=None, site_url=None, app_name=None, models_ttl=300.0, dev_refresh=None, expiry_skew=None, gateway="vercel", router=None, openrouter_api_key=None, openrouter_base_url=None, cost_lookup=false))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
@@ -354,10 +506,16 @@ macro_rules! client_twin {
                 models_ttl: f64,
                 dev_refresh: Option<bool>,
                 expiry_skew: Option<f64>,
+                gateway: &str,
+                router: Option<Bound<'_, PyRouter>>,
+                openrouter_api_key: Option<String>,
+                openrouter_base_url: Option<&str>,
+                cost_lookup: bool,
             ) -> PyResult<Self> {
+                let routing = RoutingArgs { gateway, router, openrouter_api_key, openrouter_base_url, cost_lookup };
                 let inner = build_inner(
                     py, api_key, base_url, prefer, timeout, max_retries, retry_backoff, default_headers, site_url,
-                    app_name, models_ttl, dev_refresh, expiry_skew,
+                    app_name, models_ttl, dev_refresh, expiry_skew, routing,
                 )?;
                 Self::from_inner(py, inner)
             }
@@ -383,13 +541,19 @@ macro_rules! client_twin {
                 extra_headers: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Py<PyAny>> {
                 let options = call_options(py, &self.inner, timeout, extra_headers)?;
-                $run(py, &self.inner, get("/credits".into()), options)
+                $run(py, &self.inner, Op::get("/credits".into()), options)
             }
 
-            /// The gateway base URL this client sends to.
+            /// The base URL of the gateway unrouted calls go to.
             #[getter]
             fn base_url(&self) -> String {
-                self.inner.config.base_url.clone()
+                self.inner.config.base_url_for(self.inner.config.gateway).to_string()
+            }
+
+            /// The gateway unrouted calls go to: `"vercel"` or `"openrouter"`.
+            #[getter]
+            fn gateway(&self) -> &'static str {
+                self.inner.config.gateway.as_str()
             }
 
             /// The default timeouts.
@@ -405,7 +569,7 @@ macro_rules! client_twin {
             }
 
             fn __repr__(&self) -> String {
-                format!(concat!($client_name, "(base_url='{}')"), self.inner.config.base_url)
+                format!(concat!($client_name, "(base_url='{}')"), self.inner.config.base_url_for(self.inner.config.gateway))
             }
         }
 
@@ -492,7 +656,7 @@ macro_rules! client_twin {
                     self.inner.models.clear();
                 }
                 let options = call_options(py, &self.inner, timeout, extra_headers)?;
-                let op = Op::Json { method: reqwest::Method::GET, path: "/models".into(), body: None, cached: true };
+                let op = Op { cached: true, ..Op::get("/models".into()) };
                 $run(py, &self.inner, op, options)
             }
 
@@ -507,7 +671,7 @@ macro_rules! client_twin {
             ) -> PyResult<Py<PyAny>> {
                 let path = format!("/models/{}", model_path(model)?);
                 let options = call_options(py, &self.inner, timeout, extra_headers)?;
-                $run(py, &self.inner, get(path), options)
+                $run(py, &self.inner, Op::get(path), options)
             }
 
             /// The providers serving a model, with prices, uptime and latency.
@@ -521,7 +685,7 @@ macro_rules! client_twin {
             ) -> PyResult<Py<PyAny>> {
                 let path = format!("/models/{}/endpoints", model_path(model)?);
                 let options = call_options(py, &self.inner, timeout, extra_headers)?;
-                $run(py, &self.inner, get(path), options)
+                $run(py, &self.inner, Op::get(path), options)
             }
         }
 
@@ -544,7 +708,7 @@ macro_rules! client_twin {
             ) -> PyResult<Py<PyAny>> {
                 let path = generation_path(id)?;
                 let options = call_options(py, &self.inner, timeout, extra_headers)?;
-                $run(py, &self.inner, get(path), options)
+                $run(py, &self.inner, Op::get(path), options)
             }
         }
     };

@@ -9,6 +9,7 @@ mod convert;
 mod errors;
 mod local_gateway;
 mod objects;
+mod routing;
 mod stream;
 mod telemetry;
 mod timeout;
@@ -40,6 +41,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyAsyncGenerations>()?;
     m.add_class::<timeout::PyTimeout>()?;
     m.add_class::<asyncio::CompletionQueue>()?;
+    m.add_class::<routing::PyRouter>()?;
+    m.add_class::<routing::PyDecision>()?;
     m.add_class::<stream::PyStream>()?;
     m.add_class::<stream::PyAsyncStream>()?;
     m.add_class::<objects::PyResponseObject>()?;

@@ -12,6 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use serde_json::Value;
 
+use crate::client::cost_of;
+use crate::python::client::CallMeta;
 use crate::python::convert::{number_to_py, py_to_value, value_to_py};
 
 #[derive(Clone, Debug)]
@@ -25,6 +27,8 @@ enum Seg {
 pub struct PyResponseObject {
     root: Arc<Value>,
     path: Vec<Seg>,
+    /// How the call was served; only on the top-level object of a result.
+    meta: Option<Arc<CallMeta>>,
 }
 
 static NULL: Value = Value::Null;
@@ -32,7 +36,12 @@ static NULL: Value = Value::Null;
 impl PyResponseObject {
     /// A view of the whole of `root`.
     pub fn new(root: Value) -> Self {
-        PyResponseObject { root: Arc::new(root), path: Vec::new() }
+        PyResponseObject { root: Arc::new(root), path: Vec::new(), meta: None }
+    }
+
+    /// A result: a view of `root` that also tells how the call was served.
+    pub fn with_meta(root: Value, meta: Arc<CallMeta>) -> Self {
+        PyResponseObject { root: Arc::new(root), path: Vec::new(), meta: Some(meta) }
     }
 
     /// The JSON value this view shows.
@@ -51,7 +60,7 @@ impl PyResponseObject {
         let mut path = Vec::with_capacity(self.path.len() + 1);
         path.extend(self.path.iter().cloned());
         path.push(seg);
-        PyResponseObject { root: Arc::clone(&self.root), path }
+        PyResponseObject { root: Arc::clone(&self.root), path, meta: None }
     }
 
     /// Converts the child at `seg` (whose value is `value`) to Python: objects become views.
@@ -81,13 +90,91 @@ impl PyResponseObject {
             .flatten()
     }
 
+    /// The call facts, unless this is a nested object or the JSON has a field called `name`.
+    fn meta_unless_field(&self, name: &str) -> Option<&CallMeta> {
+        let meta = self.meta.as_deref()?;
+        match self.value().get(name) {
+            Some(_) => None,
+            None => Some(meta),
+        }
+    }
+
     fn object(&self) -> PyResult<&serde_json::Map<String, Value>> {
         self.value().as_object().ok_or_else(|| PyTypeError::new_err("this response value is not a JSON object"))
     }
 }
 
+/// The attempts of a call as a list of dicts.
+pub fn attempts_to_py(py: Python<'_>, meta: Option<&CallMeta>) -> PyResult<Py<PyAny>> {
+    let list = PyList::empty(py);
+    for a in meta.map(|m| m.attempts.as_slice()).unwrap_or_default() {
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("gateway", a.gateway.as_str())?;
+        d.set_item("model", a.model.as_deref())?;
+        d.set_item("retries", a.retries)?;
+        d.set_item("error", a.error.as_deref())?;
+        d.set_item("status", a.status)?;
+        list.append(d)?;
+    }
+    Ok(list.into_any().unbind())
+}
+
 #[pymethods]
 impl PyResponseObject {
+    // The call facts below are properties of a result; on nested objects (and wherever the
+    // JSON itself has the field, e.g. `provider_metadata.gateway`) the JSON field wins.
+
+    /// The gateway that answered (`"vercel"` or `"openrouter"`).
+    #[getter]
+    fn gateway(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.meta_unless_field("gateway") {
+            Some(m) => Ok(PyString::new(py, m.gateway.as_str()).into_any().unbind()),
+            None => self.__getattr__(py, "gateway"),
+        }
+    }
+
+    /// Every attempt of the call (gateway, model, retries, error, status), the successful one last.
+    #[getter]
+    fn attempts(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.meta_unless_field("attempts") {
+            Some(m) => attempts_to_py(py, Some(m)),
+            None => self.__getattr__(py, "attempts"),
+        }
+    }
+
+    /// The cost in USD: `usage.cost` from the gateway, else the catalog price × tokens (then
+    /// `cost_estimated` is true); `None` when neither is known.
+    #[getter]
+    fn cost_usd(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.meta_unless_field("cost_usd") {
+            Some(m) => {
+                Ok(cost_of(m.gateway, m.model.as_deref(), self.value()).map(|(c, _)| c).into_pyobject(py)?.unbind())
+            }
+            None => self.__getattr__(py, "cost_usd"),
+        }
+    }
+
+    /// Whether `cost_usd` is an estimate from list prices rather than the gateway's figure.
+    #[getter]
+    fn cost_estimated(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.meta_unless_field("cost_estimated") {
+            Some(m) => {
+                let estimated = cost_of(m.gateway, m.model.as_deref(), self.value()).map(|(_, e)| e);
+                Ok(estimated.into_pyobject(py)?.to_owned().into_any().unbind())
+            }
+            None => self.__getattr__(py, "cost_estimated"),
+        }
+    }
+
+    /// The routing decision, explained, when a `Router` decided.
+    #[getter]
+    fn routing(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.meta_unless_field("routing") {
+            Some(m) => Ok(m.routing.clone().into_pyobject(py)?.unbind()),
+            None => self.__getattr__(py, "routing"),
+        }
+    }
+
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
         match self.object()?.get(name) {
             Some(v) => self.convert(py, Seg::Key(name.to_string()), v),
@@ -187,6 +274,9 @@ impl PyResponseObject {
     fn __dir__(&self) -> PyResult<Vec<String>> {
         let mut names: Vec<String> = self.object()?.keys().cloned().collect();
         names.extend(["get", "keys", "to_dict", "to_json", "model_dump", "model_dump_json"].map(String::from));
+        if self.meta.is_some() {
+            names.extend(["gateway", "attempts", "cost_usd", "cost_estimated", "routing"].map(String::from));
+        }
         Ok(names)
     }
 }

@@ -18,12 +18,13 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use crate::client::runtime::{engine, Engine, Mode};
-use crate::client::ChunkStream;
+use crate::client::{cost_of, ChunkStream};
 use crate::error::Error;
 use crate::python::asyncio::{ready_awaitable, spawn_awaitable};
+use crate::python::client::CallMeta;
 use crate::python::common::block_on;
 use crate::python::errors::to_pyerr;
-use crate::python::objects::PyResponseObject;
+use crate::python::objects::{attempts_to_py, PyResponseObject};
 
 fn second_iteration() -> Error {
     Error::usage("This stream was already iterated; a stream can be consumed only once. Create a new request to read the answer again.")
@@ -42,13 +43,20 @@ pub struct PyStream {
     inner: Arc<Mutex<ChunkStream>>,
     engine: Arc<Engine>,
     iterated: AtomicBool,
+    meta: Arc<CallMeta>,
 }
 
 impl PyStream {
     /// Wraps a chunk stream opened on `engine`.
-    pub fn new(stream: ChunkStream, engine: Arc<Engine>) -> Self {
-        PyStream { inner: Arc::new(Mutex::new(stream)), engine, iterated: AtomicBool::new(false) }
+    pub fn new(stream: ChunkStream, engine: Arc<Engine>, meta: Arc<CallMeta>) -> Self {
+        PyStream { inner: Arc::new(Mutex::new(stream)), engine, iterated: AtomicBool::new(false), meta }
     }
+}
+
+/// `cost_usd` of a stream: from the last `usage` a chunk carried.
+fn stream_cost(inner: &Mutex<ChunkStream>, meta: &CallMeta) -> Option<(f64, bool)> {
+    let usage = inner.try_lock().ok()?.usage().cloned()?;
+    cost_of(meta.gateway, meta.model.as_deref(), &serde_json::json!({ "usage": usage }))
 }
 
 #[pymethods]
@@ -72,6 +80,36 @@ impl PyStream {
             Some(value) => Ok(PyResponseObject::new(value)),
             None => Err(PyStopIteration::new_err(())),
         }
+    }
+
+    /// The gateway that answered.
+    #[getter]
+    fn gateway(&self) -> &'static str {
+        self.meta.gateway.as_str()
+    }
+
+    /// Every attempt of the call, the successful one last.
+    #[getter]
+    fn attempts(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        attempts_to_py(py, Some(&self.meta))
+    }
+
+    /// The cost in USD once the chunk carrying usage was read (see `ResponseObject.cost_usd`).
+    #[getter]
+    fn cost_usd(&self) -> Option<f64> {
+        stream_cost(&self.inner, &self.meta).map(|(c, _)| c)
+    }
+
+    /// Whether `cost_usd` is an estimate from list prices.
+    #[getter]
+    fn cost_estimated(&self) -> Option<bool> {
+        stream_cost(&self.inner, &self.meta).map(|(_, e)| e)
+    }
+
+    /// The routing decision, explained, when a `Router` decided.
+    #[getter]
+    fn routing(&self) -> Option<String> {
+        self.meta.routing.clone()
     }
 
     /// Stops reading and closes the connection. Safe to call more than once.
@@ -126,15 +164,17 @@ pub struct PyAsyncStream {
     inner: Arc<Mutex<ChunkStream>>,
     received: Arc<AtomicU64>,
     iterated: AtomicBool,
+    meta: Arc<CallMeta>,
 }
 
 impl PyAsyncStream {
     /// Wraps a chunk stream opened on the async engine.
-    pub fn new(stream: ChunkStream) -> Self {
+    pub fn new(stream: ChunkStream, meta: Arc<CallMeta>) -> Self {
         PyAsyncStream {
             inner: Arc::new(Mutex::new(stream)),
             received: Arc::new(AtomicU64::new(0)),
             iterated: AtomicBool::new(false),
+            meta,
         }
     }
 }
@@ -168,6 +208,36 @@ impl PyAsyncStream {
             received.store(stream.chunks_received(), Ordering::Relaxed);
             next.map(NextChunk)
         })
+    }
+
+    /// The gateway that answered.
+    #[getter]
+    fn gateway(&self) -> &'static str {
+        self.meta.gateway.as_str()
+    }
+
+    /// Every attempt of the call, the successful one last.
+    #[getter]
+    fn attempts(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        attempts_to_py(py, Some(&self.meta))
+    }
+
+    /// The cost in USD once the chunk carrying usage was read (see `ResponseObject.cost_usd`).
+    #[getter]
+    fn cost_usd(&self) -> Option<f64> {
+        stream_cost(&self.inner, &self.meta).map(|(c, _)| c)
+    }
+
+    /// Whether `cost_usd` is an estimate from list prices.
+    #[getter]
+    fn cost_estimated(&self) -> Option<bool> {
+        stream_cost(&self.inner, &self.meta).map(|(_, e)| e)
+    }
+
+    /// The routing decision, explained, when a `Router` decided.
+    #[getter]
+    fn routing(&self) -> Option<String> {
+        self.meta.routing.clone()
     }
 
     /// Stops reading and closes the connection (awaitable). Safe to call more than once.
