@@ -411,3 +411,49 @@ def test_python_sdk_required_but_missing_is_a_config_error(
         tel.install()
     assert e.value.variable == "python_sdk"
     tel.shutdown(timeout=1)
+
+
+# ---- through the client: every call is a span joined to the caller's trace ----
+
+
+def test_client_calls_are_spans_in_the_callers_trace(installed: vag.VercelTelemetry, receiver: OtlpReceiver) -> None:
+    from opentelemetry import trace
+
+    from vercel_ai_gateway.testing import LocalGateway
+
+    with LocalGateway() as gw:
+        client = vag.Client(base_url=gw.url, api_key=gw.api_key)
+        messages = [{"role": "user", "content": "hi"}]
+        tracer = trace.get_tracer("test-app")
+        with tracer.start_as_current_span("POST /chat") as root:
+            client.chat.completions.create(model="openai/gpt-4.1-nano", messages=messages)
+            list(client.chat.completions.create(model="openai/gpt-4.1-nano", messages=messages, stream=True))
+            gw.fail_next(400)
+            with pytest.raises(vag.BadRequestError):
+                client.chat.completions.create(model="openai/gpt-4.1-nano", messages=messages)
+        sent = [r.header("traceparent") for r in gw.requests]
+    assert installed.flush(timeout=10)
+    rust = [s for s in receiver.spans() if s["scope"] == "vercel-ai-gateway"]
+    assert [s["name"] for s in rust] == ["chat openai/gpt-4.1-nano"] * 3
+    trace_id = f"{root.get_span_context().trace_id:032x}"
+    root_id = f"{root.get_span_context().span_id:016x}"
+    for span, header in zip(rust, sent, strict=True):
+        assert span["trace_id"] == trace_id and span["parent_span_id"] == root_id
+        assert header == f"00-{trace_id}-{span['span_id']}-01", "the gateway request carries the span's context"
+    ok, streamed, failed = rust
+    assert ok["attributes"]["gen_ai.usage.output_tokens"] > 0
+    assert ok["attributes"]["server.address"] == "127.0.0.1"
+    assert streamed["attributes"]["gen_ai.response.finish_reasons"] == ["stop"]
+    assert failed["attributes"]["error.type"]
+
+
+async def test_async_client_calls_are_spans(installed: vag.VercelTelemetry, receiver: OtlpReceiver) -> None:
+    from vercel_ai_gateway.testing import LocalGateway
+
+    with LocalGateway() as gw:
+        client = vag.AsyncClient(base_url=gw.url, api_key=gw.api_key)
+        await client.embeddings.create(model="openai/text-embedding-3-small", input="hi")
+        await client.models.list()
+    assert installed.flush(timeout=10)
+    names = [s["name"] for s in receiver.spans() if s["scope"] == "vercel-ai-gateway"]
+    assert names == ["embeddings openai/text-embedding-3-small"], "catalog calls are not GenAI spans"
