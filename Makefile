@@ -53,8 +53,12 @@ bench: $(VENV)/.ready
 	$(VENV)/bin/maturin develop -q --release -E bench
 	$(PY) benches/run.py $(BENCH_ARGS)
 
+# A release abi3 wheel for x86_64 Linux tagged manylinux_2_28 (zig as the linker, so it does not
+# depend on this machine's glibc), checked with auditwheel: what Vercel's Python runtime installs.
 wheel: $(VENV)/.ready
-	$(VENV)/bin/maturin build --release --out dist
+	$(PY) -m pip install -q ziglang auditwheel
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/maturin build --release --zig --compatibility manylinux_2_28 --out dist
+	$(VENV)/bin/auditwheel show dist/vercel_ai_gateway-*manylinux_2_28*.whl
 
 clean:
 	rm -rf $(VENV) dist target
