@@ -420,6 +420,15 @@ impl Call<'_> {
         }
     }
 
+    fn headers_without_auth(&self) -> Result<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in self.config.default_headers.iter().chain(&self.options.extra_headers) {
+            let (n, v) = header_pair(name, value)?;
+            headers.insert(n, v);
+        }
+        Ok(headers)
+    }
+
     fn headers(&self, token: &Secret, source: &str) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
         let site = self.config.site_url.clone().or_else(|| self.env.var("VERCEL_SITE_URL"));
@@ -455,20 +464,39 @@ impl Call<'_> {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<(Prepared, Vec<Skipped>)> {
-        let (token, source, skipped) = self.credential(gateway).await?;
-        let headers = self.headers(&token, &source)?;
+        // The model catalogs are public on both gateways: without any credential, ask anyway.
+        let catalog = path.starts_with("/models");
+        let (headers, skipped) = match self.credential(gateway).await {
+            Ok((token, source, skipped)) => (self.headers(&token, &source)?, skipped),
+            Err(Error::Credentials { missing: true, .. }) if catalog => (self.headers_without_auth()?, Vec::new()),
+            Err(e) => return Err(e),
+        };
         let url = format!("{}{}", self.config.base_url_for(gateway), path);
         Ok((Prepared { method, url, headers, body: body.map(Bytes::from) }, skipped))
     }
 
-    /// Sends once and waits for the response headers (bounded by the first-byte timeout).
+    /// Sends once and waits for the response headers (bounded by the first-byte timeout);
+    /// a non-2xx answer is the typed error, its body read.
     async fn send_once(&self, req: &Prepared, timeouts: &Timeouts) -> Result<reqwest::Response> {
+        let response = self.send_unchecked(req, timeouts).await?;
+        if !response.status().is_success() {
+            return Err(status_error(response).await);
+        }
+        Ok(response)
+    }
+
+    /// Sends once and waits for the response headers (bounded by the first-byte timeout),
+    /// whatever their status. A body without a `content-type` header is sent as JSON.
+    async fn send_unchecked(&self, req: &Prepared, timeouts: &Timeouts) -> Result<reqwest::Response> {
         let mut builder = self.http.request(req.method.clone(), &req.url).headers(req.headers.clone());
         if let Some(body) = &req.body {
-            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+            if !req.headers.contains_key(CONTENT_TYPE) {
+                builder = builder.header(CONTENT_TYPE, "application/json");
+            }
+            builder = builder.body(body.clone());
         }
         let wait = timeouts.first_byte();
-        let response = tokio::time::timeout(wait, builder.send())
+        tokio::time::timeout(wait, builder.send())
             .await
             .map_err(|_| {
                 Error::timeout(

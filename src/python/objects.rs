@@ -81,13 +81,16 @@ impl PyResponseObject {
         })
     }
 
-    /// The items of a list object (`{"object": "list", "data": [...]}`), which iterates over
-    /// them like openai-python's pages.
+    /// The items of a list object (`{"object": "list", "data": [...]}`, or OpenRouter's
+    /// `{"data": [...]}`), which iterates over them like openai-python's pages.
     fn list_items(&self) -> Option<&Vec<Value>> {
         let v = self.value();
-        (v.get("object").and_then(Value::as_str) == Some("list"))
-            .then(|| v.get("data").and_then(Value::as_array))
-            .flatten()
+        // OpenRouter's lists carry no `object` field.
+        let listy = match v.get("object") {
+            None | Some(Value::Null) => true,
+            Some(o) => o.as_str() == Some("list"),
+        };
+        listy.then(|| v.get("data").and_then(Value::as_array)).flatten()
     }
 
     /// The call facts, unless this is a nested object or the JSON has a field called `name`.
