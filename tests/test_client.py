@@ -580,3 +580,11 @@ def test_connect_timeout(unaccepting_server: str) -> None:
     with pytest.raises(vag.APITimeoutError, match=r"connect timeout of 0\.2 s"):
         client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
     assert time.monotonic() - start < 5
+
+
+def test_catalog_needs_no_credential(gw: LocalGateway) -> None:
+    client = vag.Client(base_url=gw.url)
+    assert len(client.models.list()) == 297
+    assert gw.last_request is not None and gw.last_request.header("authorization") is None
+    with pytest.raises(vag.NoCredentialsError):
+        client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
