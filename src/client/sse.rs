@@ -19,7 +19,67 @@ use serde_json::Value;
 use crate::client::{describe_reqwest_error, status_error_from_envelope};
 use crate::error::{Error, Result};
 
-type EventItem = std::result::Result<eventsource_stream::Event, EventStreamError<reqwest::Error>>;
+/// The longest SSE line accepted (a base64 image delta is a few MiB); longer is a typed error
+/// rather than unbounded buffering.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why the byte source of a stream failed.
+#[derive(Debug)]
+pub enum SourceError {
+    /// The connection failed.
+    Transport(reqwest::Error),
+    /// A line grew past [`MAX_LINE_BYTES`] without a newline.
+    LineTooLong,
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceError::Transport(e) => write!(f, "{}", describe_reqwest_error(e)),
+            SourceError::LineTooLong => write!(f, "a line is longer than {MAX_LINE_BYTES} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+type EventItem = std::result::Result<eventsource_stream::Event, EventStreamError<SourceError>>;
+
+/// The body's bytes, failing once a line exceeds `max_line` bytes.
+fn bounded_lines<S>(body: S, max_line: usize) -> impl Stream<Item = std::result::Result<bytes::Bytes, SourceError>>
+where
+    S: Stream<Item = reqwest::Result<bytes::Bytes>>,
+{
+    body.scan((0usize, false), move |(line, failed), item| {
+        if *failed {
+            return futures_util::future::ready(None);
+        }
+        let out = match item {
+            Err(e) => Err(SourceError::Transport(e)),
+            Ok(chunk) => {
+                // The longest line this chunk completes or extends, counting what was carried in.
+                let mut longest = 0;
+                let mut segments = chunk.split(|b| *b == b'\n').peekable();
+                let mut first = true;
+                while let Some(segment) = segments.next() {
+                    let len = if first { *line + segment.len() } else { segment.len() };
+                    first = false;
+                    longest = longest.max(len);
+                    if segments.peek().is_none() {
+                        *line = len;
+                    }
+                }
+                if longest > max_line {
+                    *failed = true;
+                    Err(SourceError::LineTooLong)
+                } else {
+                    Ok(chunk)
+                }
+            }
+        };
+        futures_util::future::ready(Some(out))
+    })
+}
 
 /// A stream of JSON chunks from an SSE response.
 pub struct ChunkStream {
@@ -45,9 +105,14 @@ pub struct ChunkStream {
 impl ChunkStream {
     /// Wraps a successful `text/event-stream` response; each wait for data is bounded by `idle`.
     pub fn new(response: reqwest::Response, idle: Duration) -> Self {
+        Self::with_limit(response, idle, MAX_LINE_BYTES)
+    }
+
+    /// Like [`ChunkStream::new`], failing with a typed error on a line longer than `max_line`.
+    pub fn with_limit(response: reqwest::Response, idle: Duration, max_line: usize) -> Self {
         let url = response.url().to_string();
         ChunkStream {
-            events: Box::pin(response.bytes_stream().eventsource()),
+            events: Box::pin(bounded_lines(response.bytes_stream(), max_line).eventsource()),
             url,
             idle,
             pending: None,
@@ -221,7 +286,7 @@ impl ChunkStream {
         }
     }
 
-    fn event_error(&self, e: EventStreamError<reqwest::Error>) -> Error {
+    fn event_error(&self, e: EventStreamError<SourceError>) -> Error {
         match e {
             EventStreamError::Utf8(_) => Error::Decode {
                 message: format!("Chunk {} of the stream from {} is not valid UTF-8.", self.decoded, self.url),
@@ -233,11 +298,19 @@ impl ChunkStream {
                 url: self.url.clone(),
                 status: 200,
             },
-            EventStreamError::Transport(t) if t.is_timeout() => Error::timeout(
+            EventStreamError::Transport(SourceError::LineTooLong) => Error::Decode {
+                message: format!(
+                    "Chunk {} of the stream from {} has a line longer than the limit; the stream was stopped.",
+                    self.decoded, self.url
+                ),
+                url: self.url.clone(),
+                status: 200,
+            },
+            EventStreamError::Transport(SourceError::Transport(t)) if t.is_timeout() => Error::timeout(
                 format!("The stream from {} timed out after {} chunks.", self.url, self.decoded),
                 &self.url,
             ),
-            EventStreamError::Transport(t) => Error::connection(
+            EventStreamError::Transport(SourceError::Transport(t)) => Error::connection(
                 format!(
                     "The stream from {} broke after {} chunks: {}.",
                     self.url,
