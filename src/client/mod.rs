@@ -504,11 +504,7 @@ impl Call<'_> {
                     &req.url,
                 )
             })?
-            .map_err(|e| transport_error(&e, &req.url, timeouts))?;
-        if !response.status().is_success() {
-            return Err(status_error(response).await);
-        }
-        Ok(response)
+            .map_err(|e| transport_error(&e, &req.url, timeouts))
     }
 
     async fn json_once(&self, req: &Prepared, timeouts: &Timeouts, gateway: Gateway) -> Result<Value> {
