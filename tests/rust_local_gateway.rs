@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Value};
 use vercel_ai_gateway::jwt::{decode_claims, mint_unsigned};
 use vercel_ai_gateway::local_gateway::{
-    Fault, FaultKind, FaultParams, Injection, LocalGateway, LocalGatewayConfig, ScriptedReply, FAULT_KINDS,
+    Fault, FaultKind, FaultParams, Flavor, Injection, LocalGateway, LocalGatewayConfig, ScriptedReply, FAULT_KINDS,
 };
 use vercel_ai_gateway::Error;
 
@@ -1197,7 +1197,755 @@ async fn faults_apply_to_replayed_recordings() {
 
 #[test]
 fn every_fault_kind_has_a_name() {
-    assert_eq!(FAULT_KINDS.len(), 9);
+    assert_eq!(FAULT_KINDS.len(), 10);
     let kind = Injection::from_params("hang", FaultParams::default()).unwrap().kind;
     assert_eq!(kind, FaultKind::Hang);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The OpenRouter flavour. Shapes are compared with the recordings in
+// tests/fixtures/recorded/openrouter/, read with the YAML crate the cassette loader uses.
+
+const OPENROUTER_MODEL: &str = "openai/gpt-5.4-nano";
+/// `OPENROUTER_MODEL`'s `canonical_slug`, which OpenRouter reports as the answer's `model`.
+const OPENROUTER_REPORTED: &str = "openai/gpt-5.4-nano-20260317";
+const CHAT: &str = "/api/v1/chat/completions";
+
+fn openrouter(keys: &[&str]) -> LocalGateway {
+    start(LocalGatewayConfig { flavor: Flavor::OpenRouter, ..with_keys(keys) })
+}
+
+/// The response bodies of a cassette's interactions, in order.
+fn recorded_responses(name: &str) -> Vec<String> {
+    let cassette: Value = serde_norway::from_str(&fixture(name)).unwrap();
+    cassette["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|interaction| interaction["response"]["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The structure of a JSON value: object keys in order, the first element of arrays, and the
+/// JSON type of leaves, so that two bodies with the same fields compare equal.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(map.iter().map(|(key, value)| (key.clone(), shape(value))).collect()),
+        Value::Array(items) => Value::Array(items.first().map(shape).into_iter().collect()),
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!("number"),
+        Value::Bool(_) => json!("bool"),
+        Value::Null => Value::Null,
+    }
+}
+
+/// Classifies SSE events like the recordings' summaries: `C` comment, `d` delta, `F` finish
+/// chunk, `U` finish chunk with usage, `E` error, `D` `[DONE]`.
+fn event_kinds(text: &str) -> String {
+    text.split("\n\n")
+        .filter(|event| !event.trim().is_empty())
+        .map(|event| {
+            if event.starts_with(':') {
+                return 'C';
+            }
+            let payload = event.strip_prefix("data: ").unwrap();
+            if payload == "[DONE]" {
+                return 'D';
+            }
+            let chunk: Value = serde_json::from_str(payload).unwrap();
+            match (
+                chunk.get("error").is_some(),
+                chunk.get("usage").is_some(),
+                chunk["choices"][0]["finish_reason"].is_string(),
+            ) {
+                (true, _, _) => 'E',
+                (_, true, _) => 'U',
+                (_, _, true) => 'F',
+                _ => 'd',
+            }
+        })
+        .collect()
+}
+
+fn data_chunks(text: &str) -> Vec<Value> {
+    text.split("\n\n")
+        .filter_map(|event| event.strip_prefix("data: "))
+        .filter(|payload| *payload != "[DONE]")
+        .map(|payload| serde_json::from_str(payload).unwrap())
+        .collect()
+}
+
+fn is_openrouter_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix).and_then(|rest| rest.split_once('-')).is_some_and(|(seconds, random)| {
+        seconds.len() == 10
+            && seconds.bytes().all(|b| b.is_ascii_digit())
+            && random.len() == 20
+            && random.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+#[tokio::test]
+async fn openrouter_serves_its_catalog_under_api_v1_only() {
+    let gateway = openrouter(&["sk-or-k"]);
+    assert_eq!(gateway.flavor(), Flavor::OpenRouter);
+    assert_eq!(gateway.base_url(), format!("{}/api/v1", gateway.origin()));
+    let response = reqwest::get(format!("{}/models", gateway.base_url())).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let path = format!("{}/src/catalog/openrouter-models.json", env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(text, std::fs::read_to_string(path).unwrap(), "the embedded snapshot, byte for byte");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["data"].as_array().unwrap().len(), 364);
+
+    // Vercel's paths are not OpenRouter's; the envelope is OpenRouter's.
+    let (status, body) = get_json(&gateway, "/v1/models", None).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], 404);
+    assert!(body["error"].get("type").is_none());
+    assert!(body["error"]["message"].as_str().unwrap().contains("/api/v1"));
+    // OpenRouter has no single-model route.
+    assert_eq!(get_json(&gateway, "/api/v1/models/openai/gpt-5.4-nano", None).await.0, 404);
+    assert!(gateway.requests().iter().all(|request| request.flavor == Flavor::OpenRouter));
+    assert!(format!("{gateway:?}").contains("OpenRouter"));
+}
+
+#[tokio::test]
+async fn openrouter_plain_completion_has_the_recorded_shape() {
+    let gateway = openrouter(&["sk-or-k"]);
+    let response = post(&gateway, CHAT, Some("sk-or-k"), &hello(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 200);
+    let header = response.headers()["x-generation-id"].to_str().unwrap().to_owned();
+    let text = response.text().await.unwrap();
+    // OpenRouter writes whitespace while the model works (every recorded plain body opens so).
+    assert!(text.starts_with("\n         \n{"), "{text:?}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    let recorded: Value =
+        serde_json::from_str(&recorded_responses("openrouter/OpenRouterCommon_openai__simple.yaml")[0]).unwrap();
+    assert_eq!(shape(&body), shape(&recorded), "same fields, in the same order, as the recording");
+    let id = body["id"].as_str().unwrap();
+    assert!(is_openrouter_id(id, "gen-"), "{id}");
+    assert_eq!(header, id);
+    assert_eq!(id.split('-').nth(1).unwrap(), body["created"].to_string(), "the id carries `created`");
+    assert_eq!(body["model"], OPENROUTER_REPORTED);
+    assert_eq!(body["provider"], "OpenAI");
+    assert_eq!(body["choices"][0]["native_finish_reason"], "completed");
+    let usage = &body["usage"];
+    let (prompt, completion) = (usage["prompt_tokens"].as_f64().unwrap(), usage["completion_tokens"].as_f64().unwrap());
+    // The catalog's prices for gpt-5.4-nano: 0.0000002 and 0.00000125 per token.
+    let expected = prompt * 0.000_000_2 + completion * 0.000_001_25;
+    assert!((usage["cost"].as_f64().unwrap() - expected).abs() < 1e-15, "{usage}");
+    assert_eq!(usage["cost_details"]["upstream_inference_cost"], usage["cost"]);
+    assert_eq!(usage["is_byok"], false);
+    let recorded_request = gateway.requests().pop().unwrap();
+    assert_eq!(recorded_request.flavor, Flavor::OpenRouter);
+    assert_eq!(recorded_request.path, CHAT);
+}
+
+#[tokio::test]
+async fn openrouter_stream_has_the_recorded_framing() {
+    let gateway = openrouter(&[]);
+    let response = post(&gateway, CHAT, Some("any"), &streaming(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let header = response.headers()["x-generation-id"].to_str().unwrap().to_owned();
+    let text = response.text().await.unwrap();
+    let kinds = event_kinds(&text);
+    // A keep-alive first and one between events, no role-only chunk, the finish chunk, the same
+    // chunk again with usage, then [DONE] (the recordings' `CdddFFUD`, with a mid-stream C).
+    assert!(kinds.starts_with("Cd") && kinds.ends_with("dCFUD"), "{kinds}");
+    assert!(kinds[1..kinds.len() - 4].chars().all(|kind| kind == 'd'), "{kinds}");
+    let chunks = data_chunks(&text);
+    assert!(chunks.iter().all(|chunk| chunk["id"] == header.as_str()));
+    let recorded_text = &recorded_responses("openrouter/OpenRouterCommon_openai__simple_streaming.yaml")[0];
+    assert_eq!(event_kinds(recorded_text), "CdddFUD");
+    let recorded = data_chunks(recorded_text);
+    assert_eq!(shape(&chunks[0]), shape(&recorded[0]), "content chunk");
+    let (finish, with_usage) = (&chunks[chunks.len() - 2], &chunks[chunks.len() - 1]);
+    assert_eq!(shape(finish), shape(&recorded[recorded.len() - 2]), "finish chunk");
+    assert_eq!(shape(with_usage), shape(&recorded[recorded.len() - 1]), "usage chunk");
+    let mut without_usage = with_usage.clone();
+    without_usage.as_object_mut().unwrap().remove("usage");
+    assert_eq!(&without_usage, finish, "the usage chunk repeats the finish chunk");
+    let content: String = chunks.iter().filter_map(|c| c["choices"][0]["delta"]["content"].as_str()).collect();
+    assert_eq!(content, format!("{ECHO_PREFIX}ping"));
+
+    // Usage comes even without stream_options (OpenRouter always reports it).
+    let mut plain = hello(OPENROUTER_MODEL);
+    plain["stream"] = json!(true);
+    let text = post(&gateway, CHAT, Some("any"), &plain).await.text().await.unwrap();
+    assert!(event_kinds(&text).ends_with("FUD"));
+}
+
+#[tokio::test]
+async fn openrouter_reasoning_follows_the_recordings() {
+    let gateway = openrouter(&[]);
+    let model = "anthropic/claude-haiku-4.5";
+    let scripted = || ScriptedReply {
+        content: "Sunny.".into(),
+        reasoning: Some("Look it up.".into()),
+        ..ScriptedReply::default()
+    };
+    gateway.push_reply(scripted());
+    let body = json_of(post(&gateway, CHAT, Some("k"), &hello(model)).await).await;
+    assert_eq!(body["model"], "anthropic/claude-4.5-haiku-20251001");
+    assert_eq!(body["provider"], "Anthropic");
+    let message = &body["choices"][0]["message"];
+    assert_eq!(message["reasoning"], "Look it up.");
+    let detail = &message["reasoning_details"][0];
+    assert_eq!(
+        (detail["type"].as_str(), detail["format"].as_str()),
+        (Some("reasoning.text"), Some("anthropic-claude-v1"))
+    );
+    assert!(detail["signature"].is_string());
+    let recorded: Value =
+        serde_json::from_str(&recorded_responses("openrouter/OpenRouterThinking_anthropic__thinking.yaml")[0]).unwrap();
+    assert_eq!(shape(detail), shape(&recorded["choices"][0]["message"]["reasoning_details"][0]));
+    assert_eq!(body["choices"][0]["native_finish_reason"], "end_turn");
+    assert!(body["usage"]["completion_tokens_details"]["reasoning_tokens"].as_u64().unwrap() > 0);
+
+    gateway.push_reply(scripted());
+    let mut body = streaming(model);
+    body["reasoning"] = json!({"effort": "medium"});
+    let text = post(&gateway, CHAT, Some("k"), &body).await.text().await.unwrap();
+    let chunks = data_chunks(&text);
+    let recorded =
+        data_chunks(&recorded_responses("openrouter/OpenRouterThinking_anthropic__thinking-streaming.yaml")[0]);
+    assert_eq!(shape(&chunks[0]), shape(&recorded[0]), "a reasoning chunk as recorded");
+    let reasoning: String = chunks.iter().filter_map(|c| c["choices"][0]["delta"]["reasoning"].as_str()).collect();
+    assert_eq!(reasoning, "Look it up.");
+
+    // Excluded (or the legacy include_reasoning: false): billed, not shown.
+    for exclude in [json!({"reasoning": {"exclude": true}}), json!({"include_reasoning": false})] {
+        gateway.push_reply(scripted());
+        let mut body = hello(model);
+        body.as_object_mut().unwrap().extend(exclude.as_object().unwrap().clone());
+        let reply = json_of(post(&gateway, CHAT, Some("k"), &body).await).await;
+        assert!(reply["choices"][0]["message"]["reasoning"].is_null(), "{exclude}");
+        assert!(reply["choices"][0]["message"].get("reasoning_details").is_none());
+        assert!(reply["usage"]["completion_tokens_details"]["reasoning_tokens"].as_u64().unwrap() > 0);
+    }
+}
+
+#[tokio::test]
+async fn openrouter_auth_uses_api_keys_and_its_own_messages() {
+    let gateway = openrouter(&["sk-or-good"]);
+    let response = post(&gateway, CHAT, None, &hello(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(json_of(response).await, json!({"error": {"message": "No auth credentials found", "code": 401}}));
+    let response = post(&gateway, CHAT, Some("sk-or-canary-wrong"), &hello(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 401);
+    let text = response.text().await.unwrap();
+    assert!(!text.contains("canary"));
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["error"]["message"], "User not found.");
+    // No OIDC on OpenRouter: an unexpired JWT is just a wrong key.
+    let jwt = mint_unsigned(&json!({"exp": now() + 600}));
+    assert_eq!(post(&gateway, CHAT, Some(&jwt), &hello(OPENROUTER_MODEL)).await.status(), 401);
+    for path in ["/api/v1/credits", "/api/v1/generation?id=gen-1-a"] {
+        assert_eq!(get_json(&gateway, path, None).await.0, 401, "{path}");
+    }
+
+    // Attribution headers are accepted, recorded and reported by the generation lookup.
+    let response = reqwest::Client::new()
+        .post(format!("{}/chat/completions", gateway.base_url()))
+        .bearer_auth("sk-or-good")
+        .header("HTTP-Referer", "https://shop.example")
+        .header("X-Title", "Shop")
+        .json(&hello(OPENROUTER_MODEL))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let id = json_of(response).await["id"].as_str().unwrap().to_owned();
+    let request = gateway.requests().pop().unwrap();
+    assert_eq!(
+        (request.header("http-referer"), request.header("x-title")),
+        (Some("https://shop.example"), Some("Shop"))
+    );
+    let (status, looked_up) = get_json(&gateway, &format!("/api/v1/generation?id={id}"), Some("sk-or-good")).await;
+    assert_eq!(status, 200);
+    assert_eq!(looked_up["data"]["http_referer"], "https://shop.example");
+    assert_eq!(looked_up["data"]["origin"], "https://shop.example");
+}
+
+#[tokio::test]
+async fn openrouter_models_variants_and_provider_routing() {
+    let gateway = openrouter(&[]);
+    // OpenRouter's wording, 400, JSON even for a stream.
+    let response = post(&gateway, CHAT, Some("k"), &streaming("acme/nope")).await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(
+        json_of(response).await,
+        json!({"error": {"message": "acme/nope is not a valid model ID", "code": 400}, "user_id": "user_localgateway"})
+    );
+    let invalid = json_of(post(&gateway, CHAT, Some("k"), &json!({"model": OPENROUTER_MODEL})).await).await;
+    assert_eq!(invalid["error"]["code"], 400);
+    assert!(invalid["error"]["message"].as_str().unwrap().contains("messages"));
+
+    // Variants and canonical slugs resolve to the catalog entry.
+    for model in ["openai/gpt-5.4-nano:nitro", OPENROUTER_REPORTED] {
+        let reply = json_of(post(&gateway, CHAT, Some("k"), &hello(model)).await).await;
+        assert_eq!(reply["model"], OPENROUTER_REPORTED, "{model}");
+    }
+    // `provider` preferences choose the serving provider, or refuse like OpenRouter.
+    let mut body = hello("anthropic/claude-haiku-4.5");
+    for (preferences, provider) in [
+        (json!({"order": ["amazon-bedrock"]}), "Amazon Bedrock"),
+        (json!({"ignore": ["anthropic", "amazon-bedrock"]}), "Google"),
+        (json!({"only": ["Google-Vertex/global"]}), "Google"),
+    ] {
+        body["provider"] = preferences.clone();
+        assert_eq!(json_of(post(&gateway, CHAT, Some("k"), &body).await).await["provider"], provider, "{preferences}");
+    }
+    body["provider"] = json!({"order": ["groq"], "allow_fallbacks": false});
+    let response = post(&gateway, CHAT, Some("k"), &body).await;
+    assert_eq!(response.status(), 404);
+    let error = json_of(response).await;
+    assert_eq!(error["error"]["message"], "No allowed providers are available for the selected model.");
+    assert_eq!(error["error"]["metadata"]["requested_providers"], json!(["groq"]));
+    assert_eq!(
+        error["error"]["metadata"]["available_providers"],
+        json!(["anthropic", "amazon-bedrock", "google-vertex"])
+    );
+}
+
+#[tokio::test]
+async fn openrouter_generation_and_credits_have_its_shapes() {
+    let gateway = start(LocalGatewayConfig {
+        flavor: Flavor::OpenRouter,
+        balance: Some("10".into()),
+        ..LocalGatewayConfig::default()
+    });
+    let (status, credits) = get_json(&gateway, "/api/v1/credits", Some("k")).await;
+    assert_eq!(status, 200);
+    assert_eq!(credits, json!({"data": {"total_credits": 10.0, "total_usage": 0.0}}));
+    let mut streamed = streaming(OPENROUTER_MODEL);
+    streamed.as_object_mut().unwrap().remove("stream_options");
+    let text = post(&gateway, CHAT, Some("k"), &streamed).await.text().await.unwrap();
+    let last = data_chunks(&text).pop().unwrap();
+    let id = last["id"].as_str().unwrap().to_owned();
+    let (status, looked_up) = get_json(&gateway, &format!("/api/v1/generation?id={id}"), Some("k")).await;
+    assert_eq!(status, 200);
+    let data = &looked_up["data"];
+    assert_eq!(data["id"], id.as_str());
+    assert_eq!(data["model"], OPENROUTER_MODEL);
+    assert_eq!(data["provider_name"], "OpenAI");
+    assert_eq!(data["streamed"], true);
+    assert_eq!(
+        (data["finish_reason"].as_str(), data["native_finish_reason"].as_str()),
+        (Some("stop"), Some("completed"))
+    );
+    assert_eq!(data["total_cost"], last["usage"]["cost"]);
+    assert_eq!(data["usage"], last["usage"]["cost"]);
+    assert_eq!(data["tokens_completion"], last["usage"]["completion_tokens"]);
+    assert!(data["created_at"].as_str().unwrap().ends_with("+00:00"));
+    let (_, credits) = get_json(&gateway, "/api/v1/credits", Some("k")).await;
+    assert_eq!(credits["data"]["total_usage"], last["usage"]["cost"]);
+
+    let (status, missing) = get_json(&gateway, "/api/v1/generation?id=gen-1-nope", Some("k")).await;
+    assert_eq!(status, 404);
+    assert_eq!(missing["error"]["code"], 404);
+    assert_eq!(get_json(&gateway, "/api/v1/generation", Some("k")).await.0, 400);
+}
+
+#[tokio::test]
+async fn openrouter_endpoints_are_synthesised_per_provider() {
+    let gateway = openrouter(&[]);
+    for path in ["openai/gpt-5.4-nano", "openai/gpt-5.4-nano-20260317"] {
+        let (status, body) = get_json(&gateway, &format!("/api/v1/models/{path}/endpoints"), None).await;
+        assert_eq!(status, 200, "{path}");
+        let data = &body["data"];
+        assert_eq!(data["id"], OPENROUTER_MODEL);
+        let endpoints = data["endpoints"].as_array().unwrap();
+        let names: Vec<&str> = endpoints.iter().map(|e| e["provider_name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["OpenAI", "Azure"]);
+        assert_eq!(endpoints[0]["name"], "OpenAI | openai/gpt-5.4-nano-20260317");
+        assert_eq!(endpoints[0]["tag"], "openai");
+        assert_eq!(endpoints[0]["pricing"]["prompt"], "0.0000002");
+        assert_eq!(endpoints[0]["context_length"], 400_000);
+        assert_eq!(endpoints[0]["status"], 0);
+    }
+    let (status, body) = get_json(&gateway, "/api/v1/models/acme/nope/endpoints", None).await;
+    assert_eq!((status, body["error"]["code"].as_u64()), (404, Some(404)));
+}
+
+#[tokio::test]
+async fn openrouter_embeddings_have_its_shape() {
+    let gateway = openrouter(&[]);
+    let (status, models) = get_json(&gateway, "/api/v1/embeddings/models", None).await;
+    assert_eq!(status, 200);
+    assert!(models["data"].as_array().unwrap().iter().any(|m| m["id"] == "openai/text-embedding-3-small"));
+    let body = json!({"model": "openai/text-embedding-3-small", "input": ["abcd", "abcdefgh"], "dimensions": 8});
+    let response = post(&gateway, "/api/v1/embeddings", Some("k"), &body).await;
+    assert_eq!(response.status(), 200);
+    let header = response.headers()["x-generation-id"].to_str().unwrap().to_owned();
+    let reply = json_of(response).await;
+    assert!(is_openrouter_id(reply["id"].as_str().unwrap(), "gen-emb-"), "{reply}");
+    assert_eq!(reply["id"], header.as_str());
+    assert_eq!(reply["object"], "list");
+    assert_eq!(reply["provider"], "OpenAI");
+    assert_eq!(reply["data"][1]["embedding"].as_array().unwrap().len(), 8);
+    // 3 tokens at 0.00000002.
+    assert_eq!(reply["usage"], json!({"prompt_tokens": 3, "total_tokens": 3, "cost": 0.000_000_06, "is_byok": false}));
+    assert!(reply.get("providerMetadata").is_none());
+    let (_, looked_up) = get_json(&gateway, &format!("/api/v1/generation?id={header}"), Some("k")).await;
+    assert_eq!(looked_up["data"]["api_type"], "embeddings");
+
+    let chat_model = json!({"model": OPENROUTER_MODEL, "input": "x"});
+    let response = post(&gateway, "/api/v1/embeddings", Some("k"), &chat_model).await;
+    assert_eq!(response.status(), 400);
+    assert!(json_of(response).await["error"]["message"].as_str().unwrap().contains("not an embedding model"));
+    let unknown = post(&gateway, "/api/v1/embeddings", Some("k"), &json!({"model": "acme/e", "input": "x"})).await;
+    assert_eq!(json_of(unknown).await["error"]["message"], "acme/e is not a valid model ID");
+}
+
+fn openrouter_inject(gateway: &LocalGateway, kind: &str, params: FaultParams) {
+    gateway.inject_params(kind, params).expect("a fault the flavour can render");
+}
+
+#[tokio::test]
+async fn openrouter_status_faults_use_its_envelope() {
+    let gateway = openrouter(&[]);
+    openrouter_inject(
+        &gateway,
+        "status",
+        FaultParams {
+            status: Some(429),
+            headers: Some(vec![("retry-after".into(), "3".into())]),
+            ..FaultParams::default()
+        },
+    );
+    let response = post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "3");
+    let error = json_of(response).await;
+    assert_eq!(error["error"]["code"], 429);
+    assert!(error["error"].get("type").is_none());
+    assert_eq!(error["user_id"], "user_localgateway");
+    // A provider failure names the provider, as OpenRouter's 502s do.
+    openrouter_inject(&gateway, "status", FaultParams { status: Some(502), ..FaultParams::default() });
+    let error = json_of(post(&gateway, CHAT, Some("k"), &hello(OPENROUTER_MODEL)).await).await;
+    assert_eq!(error["error"]["message"], "Provider returned error");
+    assert_eq!(error["error"]["metadata"]["provider_name"], "OpenAI");
+    // The short form works too, and OpenRouter's 402 wording is the default.
+    gateway.push_fault(Fault { status: 402, error_type: None, message: None, retry_after: None, count: 1 });
+    let response = post(&gateway, CHAT, Some("k"), &hello(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 402);
+    assert!(json_of(response).await["error"]["message"].as_str().unwrap().starts_with("Insufficient credits"));
+    // Fields OpenRouter's envelope has no place for are refused, and Vercel's likewise.
+    for (kind, params, variable) in [
+        (
+            "status",
+            FaultParams { status: Some(500), error_type: Some("x".into()), ..FaultParams::default() },
+            "error_type",
+        ),
+        ("error_event", FaultParams { code: Some("x".into()), ..FaultParams::default() }, "code"),
+    ] {
+        match gateway.inject_params(kind, params) {
+            Err(Error::Config { variable: Some(v), .. }) => assert_eq!(v, variable),
+            other => panic!("{other:?}"),
+        }
+    }
+    let vercel = start(LocalGatewayConfig::default());
+    for (kind, params, variable) in [
+        ("status", FaultParams { status: Some(500), metadata: Some(json!({})), ..FaultParams::default() }, "metadata"),
+        ("error_event", FaultParams { status: Some(502), ..FaultParams::default() }, "status"),
+    ] {
+        match vercel.inject_params(kind, params) {
+            Err(Error::Config { variable: Some(v), .. }) => assert_eq!(v, variable),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(chat(&vercel, Some("k"), &hello(PRICED_MODEL)).await.status(), 200, "nothing was added");
+}
+
+#[tokio::test]
+async fn openrouter_in_band_errors_arrive_with_status_200() {
+    let gateway = openrouter(&[]);
+    let metadata = json!({"raw": "upstream timed out", "provider_name": "Azure"});
+    openrouter_inject(
+        &gateway,
+        "in_band_error",
+        FaultParams {
+            message: Some("Upstream error".into()),
+            metadata: Some(metadata.clone()),
+            ..FaultParams::default()
+        },
+    );
+    let response = post(&gateway, CHAT, Some("k"), &hello(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.starts_with("\n         \n{\"error\""), "{text:?}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap(),
+        json!({"error": {"message": "Upstream error", "code": 502, "metadata": metadata}, "user_id": "user_localgateway"})
+    );
+    assert_eq!(last_fault(&gateway).as_deref(), Some("in_band_error"));
+
+    // In a stream: the keep-alive, then the error as a data event, and no output.
+    openrouter_inject(&gateway, "in_band_error", FaultParams { status: Some(402), ..FaultParams::default() });
+    let response = post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert_eq!(event_kinds(&text), "CE");
+    assert_eq!(data_chunks(&text)[0]["error"]["code"], 402);
+    // Nothing was generated, so nothing was billed.
+    assert_eq!(get_json(&gateway, "/api/v1/credits", Some("k")).await.1["data"]["total_usage"], 0.0);
+}
+
+#[tokio::test]
+async fn openrouter_error_events_before_and_after_output() {
+    let gateway = openrouter(&[]);
+    // Before any output: the keep-alive, then a plain envelope (the recorded out-of-credits shape).
+    openrouter_inject(
+        &gateway,
+        "error_event",
+        FaultParams { after: Some(0), status: Some(402), ..FaultParams::default() },
+    );
+    let text = post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await.text().await.unwrap();
+    assert_eq!(event_kinds(&text), "CE");
+    let event = &data_chunks(&text)[0];
+    assert_eq!(event["error"]["code"], 402);
+    assert!(event.get("choices").is_none());
+    // After output: a chunk with the stream's identity, the error, and finish_reason "error".
+    openrouter_inject(&gateway, "error_event", FaultParams { after: Some(2), ..FaultParams::default() });
+    let text = post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await.text().await.unwrap();
+    assert_eq!(event_kinds(&text), "CddE");
+    let chunks = data_chunks(&text);
+    let error = &chunks[2];
+    assert_eq!(error["id"], chunks[0]["id"]);
+    assert_eq!(error["provider"], "OpenAI");
+    assert_eq!(error["error"]["code"], 502);
+    assert_eq!(error["error"]["metadata"]["provider_name"], "OpenAI");
+    assert_eq!(error["choices"][0]["finish_reason"], "error");
+}
+
+#[tokio::test]
+async fn openrouter_stream_faults_count_data_events_not_comments() {
+    let gateway = openrouter(&[]);
+    openrouter_inject(&gateway, "truncated_sse", FaultParams { after: Some(2), ..FaultParams::default() });
+    let text = post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await.text().await.unwrap();
+    assert_eq!(event_kinds(&text), "Cdd");
+    openrouter_inject(&gateway, "truncated_sse", FaultParams { after: Some(1000), ..FaultParams::default() });
+    let text = post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await.text().await.unwrap();
+    assert!(event_kinds(&text).ends_with("dC"), "keeps the mid-stream keep-alive, stops before the finish chunk");
+    openrouter_inject(&gateway, "reset_after_chunks", FaultParams { after: Some(1), ..FaultParams::default() });
+    let (events, broken) = read_events(post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await).await;
+    assert!(broken);
+    assert_eq!(event_kinds(&events.concat()), "Cd");
+    openrouter_inject(&gateway, "malformed_json", FaultParams { after: Some(0), ..FaultParams::default() });
+    let text = post(&gateway, CHAT, Some("k"), &streaming(OPENROUTER_MODEL)).await.text().await.unwrap();
+    let first_data = text.split("\n\n").find(|event| event.starts_with("data: ")).unwrap();
+    assert!(serde_json::from_str::<Value>(&first_data["data: ".len()..]).is_err(), "{first_data}");
+    assert!(text.starts_with(": OPENROUTER PROCESSING\n\n"));
+    // Plain answers break too, keep-alive whitespace and all.
+    openrouter_inject(&gateway, "malformed_json", FaultParams::default());
+    let text = post(&gateway, CHAT, Some("k"), &hello(OPENROUTER_MODEL)).await.text().await.unwrap();
+    assert!(serde_json::from_str::<Value>(&text).is_err());
+    // Embeddings accept faults on their OpenRouter route.
+    openrouter_inject(
+        &gateway,
+        "status",
+        FaultParams { status: Some(503), route: Some("/api/v1/embeddings".into()), ..FaultParams::default() },
+    );
+    let response = post(
+        &gateway,
+        "/api/v1/embeddings",
+        Some("k"),
+        &json!({"model": "openai/text-embedding-3-small", "input": "x"}),
+    )
+    .await;
+    assert_eq!(response.status(), 503);
+}
+
+#[tokio::test]
+async fn openrouter_recordings_replay_with_their_generation_id() {
+    let yaml = fixture("openrouter/OpenRouterCommon_anthropic__simple_streaming.yaml");
+    let gateway = openrouter(&[]);
+    gateway.load_cassette(&yaml).unwrap();
+    let body = recorded_request_body(&yaml);
+    let response = post(&gateway, CHAT, Some("k"), &body).await;
+    assert_eq!(response.headers()["x-generation-id"], "gen-1777319795-6g09PXB65BTBPmL4wfyo");
+    assert_eq!(
+        response.text().await.unwrap(),
+        recorded_responses("openrouter/OpenRouterCommon_anthropic__simple_streaming.yaml")[0]
+    );
+    let (status, looked_up) =
+        get_json(&gateway, "/api/v1/generation?id=gen-1777319795-6g09PXB65BTBPmL4wfyo", Some("k")).await;
+    assert_eq!(status, 200);
+    assert_eq!(looked_up["data"]["provider_name"], "Amazon Bedrock", "the recording's top-level provider");
+    assert_eq!(looked_up["data"]["total_cost"], 0.000_106);
+}
+
+#[tokio::test]
+async fn both_flavours_run_side_by_side_and_record_who_answered() {
+    let vercel = start(with_keys(&["vck"]));
+    let openrouter = openrouter(&["sk-or"]);
+    assert_ne!(vercel.port(), openrouter.port());
+    let v = json_of(chat(&vercel, Some("vck"), &hello(PRICED_MODEL)).await).await;
+    let o = json_of(post(&openrouter, CHAT, Some("sk-or"), &hello(OPENROUTER_MODEL)).await).await;
+    assert!(v["id"].as_str().unwrap().starts_with("gen_"));
+    assert!(o["id"].as_str().unwrap().starts_with("gen-"));
+    // Each takes only its own key.
+    assert_eq!(chat(&vercel, Some("sk-or"), &hello(PRICED_MODEL)).await.status(), 401);
+    assert_eq!(post(&openrouter, CHAT, Some("vck"), &hello(OPENROUTER_MODEL)).await.status(), 401);
+    assert!(vercel.requests().iter().all(|r| r.flavor == Flavor::Vercel));
+    assert!(openrouter.requests().iter().all(|r| r.flavor == Flavor::OpenRouter));
+    assert_eq!((vercel.requests().len(), openrouter.requests().len()), (2, 2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The OTLP receiver (feature `otel`).
+
+#[cfg(feature = "otel")]
+mod otlp {
+    use std::io::Write as _;
+
+    use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
+    use opentelemetry_proto::tonic::metrics::v1::{
+        metric, Histogram, HistogramDataPoint, Metric, ResourceMetrics, ScopeMetrics,
+    };
+    use opentelemetry_proto::tonic::resource::v1::Resource;
+    use opentelemetry_proto::tonic::trace::v1::{span, status, ResourceSpans, ScopeSpans, Span, Status};
+    use prost::Message as _;
+
+    use super::*;
+
+    fn text(key: &str, value: &str) -> KeyValue {
+        KeyValue {
+            key: key.into(),
+            value: Some(AnyValue { value: Some(any_value::Value::StringValue(value.into())) }),
+            ..KeyValue::default()
+        }
+    }
+
+    fn traces() -> Vec<u8> {
+        let span = Span {
+            trace_id: vec![0x11; 16],
+            span_id: vec![0x22; 8],
+            parent_span_id: vec![0x33; 8],
+            name: "chat openai/gpt-5".into(),
+            kind: span::SpanKind::Client as i32,
+            attributes: vec![text("gen_ai.request.model", "openai/gpt-5")],
+            status: Some(Status { code: status::StatusCode::Error as i32, ..Status::default() }),
+            ..Span::default()
+        };
+        ExportTraceServiceRequest {
+            resource_spans: vec![ResourceSpans {
+                resource: Some(Resource { attributes: vec![text("service.name", "shop")], ..Resource::default() }),
+                scope_spans: vec![ScopeSpans {
+                    scope: Some(InstrumentationScope {
+                        name: "vercel-ai-gateway".into(),
+                        ..InstrumentationScope::default()
+                    }),
+                    spans: vec![span],
+                    ..ScopeSpans::default()
+                }],
+                ..ResourceSpans::default()
+            }],
+        }
+        .encode_to_vec()
+    }
+
+    fn metrics() -> Vec<u8> {
+        let point = HistogramDataPoint {
+            count: 2,
+            sum: Some(1.5),
+            attributes: vec![text("gen_ai.operation.name", "chat")],
+            ..HistogramDataPoint::default()
+        };
+        ExportMetricsServiceRequest {
+            resource_metrics: vec![ResourceMetrics {
+                scope_metrics: vec![ScopeMetrics {
+                    metrics: vec![Metric {
+                        name: "gen_ai.client.operation.duration".into(),
+                        unit: "s".into(),
+                        data: Some(metric::Data::Histogram(Histogram {
+                            data_points: vec![point],
+                            ..Histogram::default()
+                        })),
+                        ..Metric::default()
+                    }],
+                    ..ScopeMetrics::default()
+                }],
+                ..ResourceMetrics::default()
+            }],
+        }
+        .encode_to_vec()
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    async fn export(gateway: &LocalGateway, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}{path}", gateway.origin()))
+            .header("content-type", "application/x-protobuf")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn spans_and_metrics_are_received_on_either_flavour() {
+        for flavor in [Flavor::Vercel, Flavor::OpenRouter] {
+            let gateway = start(LocalGatewayConfig { flavor, ..LocalGatewayConfig::default() });
+            let response = export(&gateway, "/v1/traces", traces(), &[("x-honeycomb-team", "team")]).await;
+            assert_eq!(response.status(), 200, "{flavor}");
+            assert_eq!(response.headers()["content-type"], "application/x-protobuf");
+            let response = export(&gateway, "/v1/traces", gzip(&traces()), &[("content-encoding", "gzip")]).await;
+            assert_eq!(response.status(), 200, "gzip");
+            assert_eq!(export(&gateway, "/v1/metrics", metrics(), &[]).await.status(), 200);
+
+            let spans = gateway.spans();
+            assert_eq!(spans.len(), 2);
+            let span = &spans[0];
+            assert_eq!(span.name, "chat openai/gpt-5");
+            assert_eq!(
+                (span.trace_id.as_str(), span.span_id.as_str()),
+                ("11".repeat(16).as_str(), "22".repeat(8).as_str())
+            );
+            assert_eq!(span.parent_span_id, "33".repeat(8));
+            assert_eq!((span.kind, span.status_code), (3, 2));
+            assert_eq!(span.attributes["gen_ai.request.model"], "openai/gpt-5");
+            assert_eq!(span.resource["service.name"], "shop");
+            assert_eq!(span.scope, "vercel-ai-gateway");
+            let metrics = gateway.metrics();
+            assert_eq!(metrics.len(), 1);
+            assert_eq!((metrics[0].name.as_str(), metrics[0].unit.as_str()), ("gen_ai.client.operation.duration", "s"));
+            assert_eq!(metrics[0].points[0]["count"], 2);
+            assert_eq!(metrics[0].points[0]["gen_ai.operation.name"], "chat");
+            let exports = gateway.otlp_exports();
+            assert_eq!(exports.len(), 3);
+            assert_eq!(exports[0].header("x-honeycomb-team"), Some("team"));
+            assert!(gateway.requests().is_empty(), "exports are not recorded requests");
+            gateway.clear_telemetry();
+            assert!(gateway.spans().is_empty() && gateway.otlp_exports().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_exports_are_refused_and_kept_out() {
+        let gateway = start(LocalGatewayConfig { flavor: Flavor::OpenRouter, ..LocalGatewayConfig::default() });
+        let response = export(&gateway, "/v1/traces", b"not protobuf \xff\xff".to_vec(), &[]).await;
+        assert_eq!(response.status(), 400);
+        assert!(response.text().await.unwrap().contains("could not decode"));
+        let response = export(&gateway, "/v1/traces", traces(), &[("content-encoding", "gzip")]).await;
+        assert_eq!(response.status(), 400, "claims gzip, is not");
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/traces", gateway.origin()))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 415);
+        assert!(gateway.otlp_exports().is_empty());
+    }
 }

@@ -1,4 +1,4 @@
-"""LocalGateway as users' tests see it: routes, auth envelope, recording, cassettes, faults."""
+"""LocalGateway as users' tests see it: routes, auth envelope, recording, cassettes, faults, flavours, OTLP."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -361,3 +362,206 @@ def test_inject_rejects_what_does_not_apply(gw: LocalGateway, kind: str, kwargs:
         gw.inject(kind, **kwargs)  # type: ignore[arg-type]
     assert info.value.variable == variable
     assert send(gw, "POST", "/v1/chat/completions", chat_body(), token=gw.api_key)[0] == 200
+
+
+# ---- the OpenRouter flavour ----
+
+OR_MODEL = "openai/gpt-5.4-nano"
+
+
+@pytest.fixture
+def orgw() -> Iterator[LocalGateway]:
+    with LocalGateway(flavor="openrouter") as gateway:
+        yield gateway
+
+
+def test_openrouter_flavor_basics(orgw: LocalGateway) -> None:
+    assert orgw.flavor == "openrouter" and orgw.url == f"{orgw.origin}/api/v1"
+    assert orgw.api_key.startswith("sk-or-v1-") and len(orgw.api_key) == len("sk-or-v1-") + 64
+    assert orgw.env() == {"OPENROUTER_BASE_URL": orgw.url, "OPENROUTER_API_KEY": orgw.api_key}
+    assert repr(orgw) == f"LocalGateway(flavor='openrouter', url='{orgw.url}')"
+    status, body = get(f"{orgw.url}/models")
+    assert status == 200 and len(body["data"]) == 364
+    assert get(f"{orgw.origin}/v1/models")[0] == 404
+    assert [r.flavor for r in orgw.requests] == ["openrouter", "openrouter"]
+    with pytest.raises(vag.ConfigError) as info:
+        LocalGateway(flavor="otlp")  # type: ignore[arg-type]
+    assert info.value.variable == "flavor"
+    with pytest.raises(vag.ConfigError) as info:
+        LocalGateway(flavor="openrouter", cli_token="cli")
+    assert info.value.variable == "cli_token"
+
+
+def test_openrouter_answers_the_client_plain_and_streamed(orgw: LocalGateway) -> None:
+    client = vag.Client(base_url=orgw.url, api_key=orgw.api_key)
+    answer = client.chat.completions.create(model=OR_MODEL, messages=USER_MESSAGE)
+    assert answer.id.startswith("gen-") and answer.model == "openai/gpt-5.4-nano-20260317"
+    assert answer["provider"] == "OpenAI" and answer.usage.cost > 0 and answer.usage.is_byok is False
+    assert answer.usage.cost_details["upstream_inference_cost"] == answer.usage.cost
+    chunks = list(client.chat.completions.create(model=OR_MODEL, messages=USER_MESSAGE, stream=True))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices).startswith("Hello")
+    assert chunks[-1].usage.cost > 0 and chunks[-2].usage is None, "usage comes in its own last chunk"
+    # The raw body: keep-alive whitespace, the X-Generation-Id header, comments in the stream.
+    status, headers, raw = send(orgw, "POST", "/api/v1/chat/completions", chat_body(model=OR_MODEL), token=orgw.api_key)
+    assert status == 200 and raw.startswith(b"\n         \n{")
+    assert headers["x-generation-id"] == json.loads(raw)["id"]
+    _, _, raw = send(orgw, "POST", "/api/v1/chat/completions", chat_body(True, OR_MODEL), token=orgw.api_key)
+    events = sse_events(raw)
+    assert events[0] == ": OPENROUTER PROCESSING" and events[-1] == "data: [DONE]"
+    assert events.count(": OPENROUTER PROCESSING") == 2
+
+
+def test_openrouter_errors_use_its_envelope(orgw: LocalGateway) -> None:
+    client = vag.Client(base_url=orgw.url, api_key=orgw.api_key, max_retries=0)
+    with pytest.raises(vag.BadRequestError, match="acme/nope is not a valid model ID"):
+        client.chat.completions.create(model="acme/nope", messages=USER_MESSAGE)
+    with pytest.raises(vag.AuthenticationError, match="User not found"):
+        vag.Client(base_url=orgw.url, api_key="sk-or-wrong").chat.completions.create(
+            model=OR_MODEL, messages=USER_MESSAGE
+        )
+    status, _, raw = send(orgw, "POST", "/api/v1/chat/completions", chat_body(model=OR_MODEL))
+    assert status == 401 and json.loads(raw) == {"error": {"message": "No auth credentials found", "code": 401}}
+    orgw.fail_next(429, retry_after="7")
+    status, headers, raw = send(orgw, "POST", "/api/v1/chat/completions", chat_body(model=OR_MODEL), token=orgw.api_key)
+    assert status == 429 and headers["retry-after"] == "7"
+    assert json.loads(raw)["error"]["code"] == 429 and "type" not in json.loads(raw)["error"]
+    body = {**chat_body(model=OR_MODEL), "provider": {"only": ["groq"]}}
+    status, _, raw = send(orgw, "POST", "/api/v1/chat/completions", body, token=orgw.api_key)
+    assert status == 404
+    assert json.loads(raw)["error"]["metadata"] == {
+        "available_providers": ["openai", "azure"],
+        "requested_providers": ["groq"],
+    }
+
+
+def test_openrouter_in_band_and_mid_stream_errors(orgw: LocalGateway) -> None:
+    client = vag.Client(base_url=orgw.url, api_key=orgw.api_key, max_retries=0)
+    orgw.inject("in_band_error", message="Upstream error from OpenAI", metadata={"provider_name": "OpenAI"})
+    with pytest.raises(vag.APIStatusError, match="Upstream error from OpenAI"):
+        client.chat.completions.create(model=OR_MODEL, messages=USER_MESSAGE)
+    assert orgw.last_request is not None and orgw.last_request.fault == "in_band_error"
+    orgw.inject("error_event", after=2, status=502, message="Provider disconnected")
+    with pytest.raises(vag.APIStatusError, match="Provider disconnected"):
+        list(client.chat.completions.create(model=OR_MODEL, messages=USER_MESSAGE, stream=True))
+    assert [r.fault for r in orgw.requests] == ["in_band_error", "error_event"]
+    orgw.inject("error_event", after=2)
+    _, _, raw = send(orgw, "POST", "/api/v1/chat/completions", chat_body(True, OR_MODEL), token=orgw.api_key)
+    last = json.loads(sse_events(raw)[-1].removeprefix("data: "))
+    assert last["choices"][0]["finish_reason"] == "error" and last["error"]["code"] == 502
+    assert last["provider"] == "OpenAI" and last["id"].startswith("gen-")
+
+
+@pytest.mark.parametrize(
+    ("flavor", "kwargs", "variable"),
+    [
+        ("openrouter", {"kind": "status", "status": 500, "error_type": "x"}, "error_type"),
+        ("openrouter", {"kind": "error_event", "code": "x"}, "code"),
+        ("vercel", {"kind": "status", "status": 500, "metadata": {"a": 1}}, "metadata"),
+        ("vercel", {"kind": "error_event", "status": 502}, "status"),
+        ("vercel", {"kind": "in_band_error", "delay": 1.0}, "delay"),
+    ],
+)
+def test_faults_are_checked_against_the_flavor(flavor: str, kwargs: dict[str, Any], variable: str) -> None:
+    with LocalGateway(flavor=flavor) as gateway:  # type: ignore[arg-type]
+        with pytest.raises(vag.ConfigError) as info:
+            gateway.inject(**kwargs)
+        assert info.value.variable == variable
+
+
+def test_openrouter_generation_credits_endpoints_embeddings() -> None:
+    with LocalGateway(flavor="openrouter", balance=5) as orgw:
+        client = vag.Client(base_url=orgw.url, api_key=orgw.api_key)
+        answer = client.chat.completions.create(model=OR_MODEL, messages=USER_MESSAGE)
+        status, looked_up = get(f"{orgw.url}/generation?id={answer.id}", orgw.api_key)
+        assert status == 200 and looked_up["data"]["total_cost"] == answer.usage.cost
+        assert looked_up["data"]["provider_name"] == "OpenAI" and looked_up["data"]["api_type"] == "completions"
+        status, account = get(f"{orgw.url}/credits", orgw.api_key)
+        assert account == {"data": {"total_credits": 5.0, "total_usage": answer.usage.cost}}
+        status, endpoints = get(f"{orgw.url}/models/{OR_MODEL}/endpoints")
+        assert [e["provider_name"] for e in endpoints["data"]["endpoints"]] == ["OpenAI", "Azure"]
+        vectors = client.embeddings.create(model="openai/text-embedding-3-small", input=["a", "b"], dimensions=4)
+        assert vectors["id"].startswith("gen-emb-") and len(vectors.data[1].embedding) == 4
+        assert vectors.usage.cost > 0
+
+
+def test_both_flavors_side_by_side_behind_a_router() -> None:
+    model = "anthropic/claude-opus-4.7"  # the same id in both catalogs
+    with LocalGateway() as vercel, LocalGateway(flavor="openrouter") as openrouter:
+        client = vag.Client(
+            base_url=vercel.url,
+            api_key=vercel.api_key,
+            openrouter_base_url=openrouter.url,
+            openrouter_api_key=openrouter.api_key,
+            router=vag.Router(vercel_share=0.0),
+            retry_backoff=(0.001, 0.005),
+        )
+        answer = client.chat.completions.create(model=model, messages=USER_MESSAGE, user="u_1")
+        assert answer.gateway == "openrouter" and answer.id.startswith("gen-")
+        assert [r.flavor for r in openrouter.requests] == ["openrouter"] and not vercel.requests
+        openrouter.inject("status", status=503, sticky=True)
+        answer = client.chat.completions.create(model=model, messages=USER_MESSAGE, user="u_1")
+        assert answer.gateway == "vercel" and answer.id.startswith("gen_")
+        assert [r.flavor for r in vercel.requests] == ["vercel"]
+
+
+# ---- the OTLP receiver ----
+
+
+def test_telemetry_is_received_and_kept_apart_from_requests() -> None:
+    with LocalGateway(flavor="openrouter") as orgw, LocalGateway() as gw:
+        tel = vag.VercelTelemetry(backend="otlp", endpoint=orgw.origin, service_name="shop", python_sdk=False)
+        assert tel.install()
+        try:
+            vag.Client(base_url=gw.url, api_key=gw.api_key).chat.completions.create(
+                model="openai/gpt-5", messages=USER_MESSAGE
+            )
+            assert tel.flush(timeout=10)
+        finally:
+            tel.shutdown(timeout=5)
+        (span,) = [s for s in orgw.spans if s["scope"] == "vercel-ai-gateway"]
+        assert span["name"] == "chat openai/gpt-5" and span["kind"] == 3 and span["status"] in (0, 1)
+        assert len(span["trace_id"]) == 32 and len(span["span_id"]) == 16 and span["parent_span_id"] == ""
+        assert span["attributes"]["gen_ai.request.model"] == "openai/gpt-5"
+        assert span["resource"]["service.name"] == "shop"
+        names = {m["name"] for m in orgw.metrics}
+        assert "gen_ai.client.token.usage" in names
+        assert {e["path"] for e in orgw.otlp_exports} == {"/v1/traces", "/v1/metrics"}
+        assert orgw.otlp_exports[0]["headers"]["content-type"] == "application/x-protobuf"
+        assert orgw.requests == [], "exports are not recorded requests"
+        orgw.clear_telemetry()
+        assert orgw.spans == [] and orgw.metrics == [] and orgw.otlp_exports == []
+
+
+def test_raw_otlp_exports_plain_and_gzip(gw: LocalGateway) -> None:
+    import gzip
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+    from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
+
+    span = Span(
+        name="job",
+        trace_id=bytes(range(16)),
+        span_id=bytes(range(8)),
+        kind=Span.SPAN_KIND_INTERNAL,
+        attributes=[KeyValue(key="n", value=AnyValue(int_value=7))],
+    )
+    body = ExportTraceServiceRequest(resource_spans=[ResourceSpans(scope_spans=[ScopeSpans(spans=[span])])])
+    raw = body.SerializeToString()
+
+    def post(data: bytes, headers: dict[str, str]) -> int:
+        request = urllib.request.Request(f"{gw.origin}/v1/traces", data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as e:
+            with e:
+                return e.code
+
+    protobuf = {"content-type": "application/x-protobuf"}
+    assert post(raw, protobuf) == 200
+    assert post(gzip.compress(raw), {**protobuf, "content-encoding": "gzip"}) == 200
+    assert post(b"\xff\xff garbage", protobuf) == 400
+    assert post(b"{}", {"content-type": "application/json"}) == 415
+    assert [(s["name"], s["kind"], s["attributes"]) for s in gw.spans] == [("job", 1, {"n": 7})] * 2
+    assert gw.spans[0]["trace_id"] == bytes(range(16)).hex()

@@ -486,6 +486,9 @@ class RecordedRequest:
     @property
     def fault(self) -> str | None:
         """The kind of fault injected into this request (``"status"``, ``"hang"``, …), or ``None``."""
+    @property
+    def flavor(self) -> Literal["vercel", "openrouter"]:
+        """The flavour of the gateway that received it."""
     def header(self, name: str) -> str | None:
         """One header, case-insensitively."""
     def json(self) -> Any:
@@ -493,21 +496,35 @@ class RecordedRequest:
 
 @final
 class LocalGateway:
-    """An in-process fake of the Vercel AI Gateway on 127.0.0.1 with an ephemeral port.
+    """An in-process fake of the Vercel AI Gateway (or of OpenRouter) on 127.0.0.1 with an
+    ephemeral port.
 
-    Serves ``/v1/chat/completions`` (plain and streamed; also at the OpenRouter-style
-    ``/api/v1/chat/completions``), ``/v1/embeddings``, ``/v1/models`` and
+    ``flavor="vercel"`` (the default) serves ``/v1/chat/completions`` (plain and streamed; also at
+    the OpenRouter-style ``/api/v1/chat/completions``), ``/v1/embeddings``, ``/v1/models`` and
     ``/v1/models/{creator}/{model}[/endpoints]`` from an embedded catalog (or ``catalog``, a JSON
     file), ``/v1/generation?id=`` for every generation it served, and ``/v1/credits`` (``balance``,
     default ``"100.00"``, minus what was served). It checks bearer tokens (``api_key``, generated
     when not given; OIDC JWTs that have not expired when ``accept_oidc``), records every request,
     replays recorded cassettes (:meth:`load_cassette`) and injects faults (:meth:`inject`).
     ``cli_token`` enables the fake Vercel project-token endpoint used by the dev refresh.
+
+    ``flavor="openrouter"`` imitates OpenRouter under ``/api/v1``: ``chat/completions``,
+    ``embeddings``, ``embeddings/models``, ``models`` (its embedded catalog, 364 models),
+    ``models/{author}/{slug}/endpoints``, ``generation?id=`` and ``credits``, with OpenRouter's
+    ``gen-<seconds>-<random>`` ids (also in ``X-Generation-Id``), top-level ``provider``,
+    ``usage.cost``/``is_byok``/``cost_details``, keep-alive whitespace before JSON bodies and
+    ``: OPENROUTER PROCESSING`` comments in streams, a usage chunk after the finish chunk, the
+    ``{"error": {"message", "code", "metadata"}}`` envelope, and ``provider`` routing preferences.
+    It takes API keys only (``accept_oidc`` is ignored; ``cli_token`` is refused).
+
+    Either flavour also receives OTLP/HTTP telemetry (protobuf, gzip optional) on
+    ``/v1/traces`` and ``/v1/metrics`` under :attr:`origin`: see :attr:`spans` and :attr:`metrics`.
     """
 
     def __new__(
         cls,
         *,
+        flavor: Literal["vercel", "openrouter"] = "vercel",
         api_key: str | None = None,
         extra_api_keys: list[str] | None = None,
         accept_oidc: bool = True,
@@ -517,20 +534,24 @@ class LocalGateway:
     ) -> Self: ...
     @property
     def url(self) -> str:
-        """The OpenAI-compatible base URL, ``http://127.0.0.1:PORT/v1``."""
+        """The OpenAI-compatible base URL: ``http://127.0.0.1:PORT/v1``, or ``…/api/v1`` for OpenRouter."""
+    @property
+    def flavor(self) -> Literal["vercel", "openrouter"]:
+        """Which gateway it imitates."""
     @property
     def origin(self) -> str:
-        """``http://127.0.0.1:PORT``."""
+        """``http://127.0.0.1:PORT`` (the OTLP receiver's endpoint: exporters append ``/v1/traces``)."""
     @property
     def port(self) -> int: ...
     @property
     def api_key(self) -> str:
-        """The API key it accepts."""
+        """The API key it accepts (generated: ``vck_local_…``, or ``sk-or-v1-…`` for OpenRouter)."""
     def env(self) -> dict[str, str]:
-        """``AI_GATEWAY_BASE_URL`` and ``AI_GATEWAY_API_KEY`` pointing at this gateway."""
+        """``AI_GATEWAY_BASE_URL`` and ``AI_GATEWAY_API_KEY`` pointing at this gateway, or
+        ``OPENROUTER_BASE_URL`` and ``OPENROUTER_API_KEY`` for the OpenRouter flavour."""
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first."""
+        """Every request received so far, oldest first (OTLP exports are not among them)."""
     @property
     def last_request(self) -> RecordedRequest | None: ...
     def clear_requests(self) -> None: ...
@@ -546,7 +567,8 @@ class LocalGateway:
         """Makes the next ``count`` chat requests fail with ``status`` and the gateway's error envelope.
 
         Short for ``inject("status", status=..., headers={"retry-after": retry_after}, count=...,
-        route="/v1/chat/completions")``.
+        route="/v1/chat/completions")``. The OpenRouter flavour leaves ``error_type`` out of its
+        envelope.
         """
     def inject(
         self,
@@ -560,6 +582,7 @@ class LocalGateway:
             "truncated_sse",
             "error_event",
             "slow_drip",
+            "in_band_error",
         ],
         *,
         count: int = 1,
@@ -573,37 +596,52 @@ class LocalGateway:
         headers: dict[str, str] | None = None,
         after: int | None = None,
         delay: float | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
-        """Injects a fault into chat completions and embeddings (the ``/api/v1`` alias included).
+        """Injects a fault into chat completions and embeddings (the ``/api/v1`` paths included).
 
         Scheduling: by default the fault answers the next ``count`` matching requests, queued
         behind faults injected earlier; with ``sticky=True`` it answers every matching request
         until :meth:`clear_faults` (queued faults are used first). ``model`` (the body's
         ``model``) and ``route`` (``"/v1/chat/completions"``, which covers its alias,
-        ``"/api/v1/chat/completions"`` or ``"/v1/embeddings"``) narrow what matches. A fault
-        applies after authentication, validation and model lookup; ``RecordedRequest.fault``
-        names the one a request got.
+        ``"/api/v1/chat/completions"``, ``"/v1/embeddings"`` or ``"/api/v1/embeddings"``) narrow
+        what matches. A fault applies after authentication, validation and model lookup;
+        ``RecordedRequest.fault`` names the one a request got.
+
+        Faults are rendered in the gateway's own envelope. Vercel: ``error_type``, ``message``
+        and ``code``. OpenRouter: ``status`` (its ``error.code``), ``message`` and ``metadata``.
+        A parameter the flavour's envelope has no place for raises ``ConfigError`` (``metadata``
+        on Vercel; ``error_type`` and ``code`` on OpenRouter).
 
         Kinds, and the parameters each takes (any other raises ``ConfigError``):
 
-        - ``"status"``: the gateway's error envelope with ``status`` (400 to 599, required);
-          ``error_type``, ``message`` and ``code`` default from the status; ``headers`` adds
-          response headers such as ``{"retry-after": "2"}`` or ``{"retry-after-ms": "150"}``.
+        - ``"status"``: the error envelope with HTTP ``status`` (400 to 599, required); the
+          other fields default from the status (OpenRouter's 502 names the provider in
+          ``metadata``); ``headers`` adds response headers such as ``{"retry-after": "2"}`` or
+          ``{"retry-after-ms": "150"}``.
+        - ``"in_band_error"``: a failure after the gateway accepted the request, as OpenRouter
+          reports it: HTTP 200 with the envelope (``status`` as its code, default 502) as the
+          body, or for a stream the keep-alive and the envelope as a ``data:`` event, with no
+          model output. Nothing is billed.
         - ``"delay"``: wait ``delay`` seconds (required), then answer normally.
         - ``"hang"``: never answer; the connection closes when the gateway closes.
         - ``"reset_before_headers"``: close the connection without any response.
-        - ``"malformed_json"``: a 200 whose body is invalid JSON; for a stream, the SSE event at
+        - ``"malformed_json"``: a 200 whose body is invalid JSON; for a stream, the data event at
           index ``after`` (default 1) is, and the others are intact.
 
-        Stream-only kinds (they match only ``stream: true`` requests; ``after`` counts the SSE
-        events sent intact first, default 1, the role chunk):
+        Stream-only kinds (they match only ``stream: true`` requests; ``after`` counts the
+        ``data:`` events sent intact first, default 1: Vercel's role chunk, OpenRouter's first
+        content chunk; keep-alive comments go along with the event after them):
 
         - ``"reset_after_chunks"``: send ``after`` events, then break the connection, so the
           client sees a transport error rather than a clean end.
         - ``"truncated_sse"``: end the body cleanly after ``after`` events, with no
           ``data: [DONE]`` and never the event carrying a ``finish_reason``.
-        - ``"error_event"``: after ``after`` events, send ``data: {"error": {"message", "type",
-          "code"}}`` (defaults: ``"internal_server_error"``, ``"upstream_error"``) and end.
+        - ``"error_event"``: after ``after`` events, send an error event and end. Vercel:
+          ``data: {"error": {"message", "type", "code"}}`` (defaults ``"internal_server_error"``,
+          ``"upstream_error"``). OpenRouter: ``{"error": {"message", "code", "metadata"}}`` with
+          ``status`` as the code (default 502); once output was sent it is a chunk repeating the
+          stream's ``id``/``model``/``provider`` with ``finish_reason: "error"``.
         - ``"slow_drip"``: send every event, ``delay`` seconds (required) apart.
         """
     def clear_faults(self) -> None:
@@ -624,6 +662,26 @@ class LocalGateway:
         """Forgets every loaded interaction."""
     def reply(self, content: str, *, reasoning: str | None = None, finish_reason: str | None = None) -> None:
         """Queues the content of the next chat answer instead of the default echo."""
+    @property
+    def spans(self) -> list[dict[str, Any]]:
+        """Spans received on ``/v1/traces``, oldest first: ``name``, ``trace_id`` (32 hex digits),
+        ``span_id`` and ``parent_span_id`` (16, ``""`` for a root), ``kind`` (OTLP's number:
+        1 internal, 2 server, 3 client), ``status`` (0 unset, 1 ok, 2 error), ``attributes``,
+        ``resource`` (its attributes) and ``scope`` (the instrumentation scope's name).
+
+        Empty when the package was built without its ``otel`` feature (the receiver then
+        answers 404)."""
+    @property
+    def metrics(self) -> list[dict[str, Any]]:
+        """Metrics received on ``/v1/metrics``, oldest first, one entry per metric per export:
+        ``name``, ``unit`` and ``points`` (each histogram point's attributes plus its ``count``
+        and ``sum``; other kinds list no points)."""
+    @property
+    def otlp_exports(self) -> list[dict[str, Any]]:
+        """Every OTLP export received, oldest first: ``path``, ``headers`` (lower-case names),
+        and its decoded ``spans`` and ``metrics``."""
+    def clear_telemetry(self) -> None:
+        """Forgets the received OTLP exports."""
     def close(self) -> None:
         """Stops the server. Safe to call more than once."""
     def __enter__(self) -> Self: ...

@@ -5,6 +5,11 @@
 //! decimal strings per token (`"0.00000125"`); multiplying them in `f64` would print float
 //! noise (`0.000023749999999999998`) where the gateway prints `"0.00002375"`, so costs use a
 //! small fixed-point [`Decimal`] instead.
+//!
+//! Both gateways' documents have the `{"data":[...]}` envelope, so one index serves both; the
+//! OpenRouter flavour reads the project's OpenRouter snapshot (`src/catalog/`), whose prices are
+//! `pricing.prompt`/`completion` where Vercel's are `input`/`output` ([`price`] reads either),
+//! and also finds entries by `canonical_slug`, the id OpenRouter reports and links to.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +20,9 @@ use serde_json::Value;
 /// The embedded catalog; see `CATALOG.md` beside this file for its origin and licences.
 const EMBEDDED_CATALOG: &str = include_str!("vercel-models.json");
 
+/// OpenRouter's `/api/v1/models` reply, verbatim (see `src/catalog/CATALOG.md`).
+const EMBEDDED_OPENROUTER_CATALOG: &str = include_str!("../catalog/openrouter-models.json");
+
 /// Digits kept after the decimal point; prices are around 1e-9 per token at the smallest.
 const MAX_SCALE: u32 = 24;
 
@@ -22,12 +30,24 @@ const MAX_SCALE: u32 = 24;
 pub(crate) struct Catalog {
     text: Bytes,
     by_id: HashMap<String, Value>,
+    /// `canonical_slug` → id, for the entries that have one.
+    by_slug: HashMap<String, String>,
 }
 
 impl Catalog {
-    /// The catalog compiled into the binary.
+    /// The Vercel catalog compiled into the binary.
     pub(crate) fn embedded() -> Result<Catalog, String> {
-        Self::index(Bytes::from_static(EMBEDDED_CATALOG.as_bytes()))
+        Self::from_static(EMBEDDED_CATALOG)
+    }
+
+    /// The OpenRouter catalog compiled into the binary.
+    pub(crate) fn embedded_openrouter() -> Result<Catalog, String> {
+        Self::from_static(EMBEDDED_OPENROUTER_CATALOG)
+    }
+
+    /// A catalog compiled into the binary; a broken one is a bug, reported as such.
+    pub(crate) fn from_static(text: &'static str) -> Result<Catalog, String> {
+        Self::index(Bytes::from_static(text.as_bytes()))
             .map_err(|message| format!("the embedded model catalog is broken ({message}); this is a bug"))
     }
 
@@ -44,6 +64,7 @@ impl Catalog {
             .and_then(Value::as_array)
             .ok_or_else(|| "expected an object of the form {\"object\":\"list\",\"data\":[...]}".to_owned())?;
         let mut by_id = HashMap::with_capacity(entries.len());
+        let mut by_slug = HashMap::new();
         for (position, entry) in entries.iter().enumerate() {
             let id = entry
                 .get("id")
@@ -51,8 +72,11 @@ impl Catalog {
                 .ok_or_else(|| format!("entry {position} of \"data\" has no string \"id\""))?;
             // The first entry wins, as a client reading the list top-down would see it.
             by_id.entry(id.to_owned()).or_insert_with(|| entry.clone());
+            if let Some(slug) = entry.get("canonical_slug").and_then(Value::as_str) {
+                by_slug.entry(slug.to_owned()).or_insert_with(|| id.to_owned());
+            }
         }
-        Ok(Catalog { text, by_id })
+        Ok(Catalog { text, by_id, by_slug })
     }
 
     /// The document as received, for `GET /v1/models`.
@@ -65,6 +89,11 @@ impl Catalog {
         self.by_id.get(id)
     }
 
+    /// One entry by id, else by `canonical_slug`.
+    pub(crate) fn get_or_slug(&self, id: &str) -> Option<&Value> {
+        self.get(id).or_else(|| self.by_slug.get(id).and_then(|id| self.by_id.get(id)))
+    }
+
     /// The number of distinct model ids.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
@@ -73,9 +102,16 @@ impl Catalog {
 }
 
 /// The per-token price `pricing.<kind>` of a catalog entry; zero when absent or unreadable,
-/// as for the catalog's unpriced models.
+/// as for the catalog's unpriced models (and OpenRouter's routers, priced `"-1"`). `input` and
+/// `output` fall back to OpenRouter's names, `prompt` and `completion`.
 pub(crate) fn price(entry: &Value, kind: &str) -> Decimal {
-    match entry.get("pricing").and_then(|pricing| pricing.get(kind)) {
+    let alias = match kind {
+        "input" => "prompt",
+        "output" => "completion",
+        other => other,
+    };
+    let pricing = entry.get("pricing");
+    match pricing.and_then(|pricing| pricing.get(kind).or_else(|| pricing.get(alias))) {
         Some(Value::String(text)) => Decimal::parse(text),
         Some(Value::Number(number)) => Decimal::parse(&number.to_string()),
         _ => None,
@@ -203,5 +239,17 @@ mod tests {
         assert!(Catalog::parse(r#"{"data":[{"name":"x"}]}"#.into()).err().unwrap().contains("entry 0"));
         let catalog = Catalog::parse(r#"{"object":"list","data":[{"id":"acme/m1"}]}"#.into()).unwrap();
         assert!(catalog.get("acme/m1").is_some());
+    }
+
+    #[test]
+    fn openrouter_catalog_reads_prompt_prices_and_slugs() {
+        let catalog = Catalog::embedded_openrouter().unwrap();
+        assert_eq!(catalog.len(), 364);
+        let nano = catalog.get("openai/gpt-5.4-nano").unwrap();
+        assert_eq!(price(nano, "input"), dec("0.0000002"));
+        assert_eq!(price(nano, "output"), dec("0.00000125"));
+        let by_slug = catalog.get_or_slug("anthropic/claude-4.5-haiku-20251001").unwrap();
+        assert_eq!(by_slug["id"], "anthropic/claude-haiku-4.5");
+        assert_eq!(price(&json!({"pricing": {"prompt": "-1"}}), "input"), Decimal::default());
     }
 }

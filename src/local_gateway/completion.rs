@@ -4,14 +4,19 @@
 //! decided once into a [`Generation`], and the same `Generation` renders either the JSON body
 //! (§4.1 of `spec/gateway-api.md`) or the SSE events (§4.4), so a streamed and a plain reply to
 //! the same request carry the same numbers. Field sets follow the recorded gateway replies;
-//! nothing here knows about HTTP, so it is tested without a socket.
+//! nothing here knows about HTTP, so it is tested without a socket. A generation served by the
+//! OpenRouter flavour ([`Generation::on_openrouter`]) renders OpenRouter's shapes instead, as
+//! recorded in `tests/fixtures/recorded/openrouter/`: keep-alive whitespace before the JSON,
+//! `: OPENROUTER PROCESSING` comments in the stream, no role-only chunk, and a usage chunk
+//! that repeats the finish chunk.
 
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
 use super::catalog::{price, Decimal};
 use super::ledger::GenerationRecord;
-use super::ScriptedReply;
+use super::openrouter;
+use super::{Flavor, ScriptedReply};
 
 /// What the default reply says before echoing the user.
 pub(crate) const ECHO_PREFIX: &str = "Hello from LocalGateway! You said: ";
@@ -48,6 +53,8 @@ pub(crate) struct ChatRequest {
     pub include_usage: bool,
     max_tokens: Option<u64>,
     exclude_reasoning: bool,
+    /// OpenRouter's `provider` routing preferences, as sent.
+    pub provider: Option<Value>,
 }
 
 impl ChatRequest {
@@ -94,7 +101,10 @@ impl ChatRequest {
                 .get("max_completion_tokens")
                 .and_then(Value::as_u64)
                 .or_else(|| body.get("max_tokens").and_then(Value::as_u64)),
-            exclude_reasoning: flag(body.get("reasoning").and_then(|reasoning| reasoning.get("exclude"))),
+            // OpenRouter's legacy `include_reasoning: false` means the same as `exclude`.
+            exclude_reasoning: flag(body.get("reasoning").and_then(|reasoning| reasoning.get("exclude")))
+                || body.get("include_reasoning") == Some(&Value::Bool(false)),
+            provider: body.get("provider").filter(|value| value.is_object()).cloned(),
         })
     }
 
@@ -158,6 +168,10 @@ pub(crate) struct Generation {
     pub id: String,
     created: i64,
     model: String,
+    /// Which gateway's shapes to render.
+    flavor: Flavor,
+    /// The model id the answer reports (OpenRouter: the entry's `canonical_slug`).
+    reported_model: String,
     provider: String,
     content: String,
     /// Reasoning text as shown to the client (`None` when absent or excluded).
@@ -206,6 +220,8 @@ impl Generation {
             id,
             created,
             model: request.model.clone(),
+            flavor: Flavor::Vercel,
+            reported_model: request.model.clone(),
             provider,
             content,
             reasoning: if request.exclude_reasoning { None } else { reasoning },
@@ -216,6 +232,15 @@ impl Generation {
             input_cost,
             output_cost,
         }
+    }
+
+    /// Makes this an OpenRouter answer reporting `reported_model`, served by `provider` (a
+    /// display name such as `"OpenAI"`).
+    pub(crate) fn on_openrouter(mut self, reported_model: String, provider: String) -> Generation {
+        self.flavor = Flavor::OpenRouter;
+        self.reported_model = reported_model;
+        self.provider = provider;
+        self
     }
 
     fn total_cost(&self) -> Decimal {
@@ -291,7 +316,7 @@ impl Generation {
         json!([{"type": "reasoning.text", "text": text, "format": "unknown", "index": 0}])
     }
 
-    /// The non-streaming body.
+    /// The non-streaming body (Vercel's shape; see [`Generation::to_body`] for both).
     pub(crate) fn to_json(&self) -> Value {
         let mut message = Map::new();
         message.insert("role".into(), json!("assistant"));
@@ -331,6 +356,127 @@ impl Generation {
             Value::Object(map) => map,
             _ => Map::new(),
         }
+    }
+
+    /// The non-streaming body as sent, in the flavour's shape (OpenRouter's is preceded by its
+    /// keep-alive whitespace).
+    pub(crate) fn to_body(&self) -> String {
+        match self.flavor {
+            Flavor::Vercel => self.to_json().to_string(),
+            Flavor::OpenRouter => format!("{}{}", openrouter::KEEPALIVE, self.to_openrouter_json()),
+        }
+    }
+
+    /// The SSE events in the flavour's shape; OpenRouter always reports usage.
+    pub(crate) fn to_events(&self, include_usage: bool) -> Vec<Bytes> {
+        match self.flavor {
+            Flavor::Vercel => self.to_sse_events(include_usage),
+            Flavor::OpenRouter => self.to_openrouter_events(),
+        }
+    }
+
+    fn openrouter_usage(&self) -> Value {
+        openrouter::usage(
+            self.prompt_tokens,
+            self.completion_tokens,
+            self.reasoning_tokens,
+            self.input_cost,
+            self.output_cost,
+        )
+    }
+
+    fn openrouter_reasoning_details(&self, text: &str, signed: bool) -> Value {
+        let format = openrouter::reasoning_format(&self.model);
+        let mut detail = json!({"type": "reasoning.text", "text": text, "format": format, "index": 0});
+        if signed && format == "anthropic-claude-v1" {
+            // Anthropic signs its thinking; the fake's signature only has the shape of one.
+            detail["signature"] = json!("TG9jYWxHYXRld2F5IHJlYXNvbmluZyBzaWduYXR1cmU=");
+        }
+        json!([detail])
+    }
+
+    /// OpenRouter's non-streaming body, field for field as recorded.
+    pub(crate) fn to_openrouter_json(&self) -> Value {
+        let mut message = Map::new();
+        message.insert("role".into(), json!("assistant"));
+        message.insert("content".into(), json!(self.content));
+        message.insert("refusal".into(), Value::Null);
+        message.insert("reasoning".into(), json!(self.reasoning));
+        if let Some(reasoning) = &self.reasoning {
+            message.insert("reasoning_details".into(), self.openrouter_reasoning_details(reasoning, true));
+        }
+        let mut body = Map::new();
+        body.insert("id".into(), json!(self.id));
+        body.insert("object".into(), json!("chat.completion"));
+        body.insert("created".into(), json!(self.created));
+        body.insert("model".into(), json!(self.reported_model));
+        body.insert("provider".into(), json!(self.provider));
+        body.insert("system_fingerprint".into(), Value::Null);
+        if openrouter::reports_service_tier(&self.model) {
+            body.insert("service_tier".into(), json!("default"));
+        }
+        body.insert(
+            "choices".into(),
+            json!([{
+                "index": 0,
+                "logprobs": null,
+                "finish_reason": self.finish_reason,
+                "native_finish_reason": openrouter::native_finish_reason(&self.model, &self.finish_reason),
+                "message": message
+            }]),
+        );
+        body.insert("usage".into(), self.openrouter_usage());
+        Value::Object(body)
+    }
+
+    fn openrouter_chunk(&self, delta: &Value, finish: bool) -> Map<String, Value> {
+        let mut chunk = Map::new();
+        chunk.insert("id".into(), json!(self.id));
+        chunk.insert("object".into(), json!("chat.completion.chunk"));
+        chunk.insert("created".into(), json!(self.created));
+        chunk.insert("model".into(), json!(self.reported_model));
+        chunk.insert("provider".into(), json!(self.provider));
+        // Recorded on OpenAI's finish chunks only.
+        if finish && openrouter::reports_service_tier(&self.model) {
+            chunk.insert("service_tier".into(), json!("default"));
+        }
+        let (reason, native) = if finish {
+            (json!(self.finish_reason), json!(openrouter::native_finish_reason(&self.model, &self.finish_reason)))
+        } else {
+            (Value::Null, Value::Null)
+        };
+        chunk.insert(
+            "choices".into(),
+            json!([{"index": 0, "delta": delta, "finish_reason": reason, "native_finish_reason": native}]),
+        );
+        chunk
+    }
+
+    /// OpenRouter's SSE events as recorded: a keep-alive comment, reasoning deltas, content
+    /// deltas (each delta carries `role`; there is no role-only chunk), another keep-alive, the
+    /// finish chunk, the same chunk again with `usage`, then `data: [DONE]`.
+    pub(crate) fn to_openrouter_events(&self) -> Vec<Bytes> {
+        let data = |chunk: Map<String, Value>| Bytes::from(format!("data: {}\n\n", Value::Object(chunk)));
+        let mut events = vec![Bytes::from_static(openrouter::PROCESSING)];
+        if let Some(reasoning) = &self.reasoning {
+            events.extend(word_pieces(reasoning).map(|piece| {
+                let delta = json!({"content": "", "role": "assistant", "reasoning": piece,
+                    "reasoning_details": self.openrouter_reasoning_details(piece, false)});
+                data(self.openrouter_chunk(&delta, false))
+            }));
+        }
+        events.extend(
+            word_pieces(&self.content)
+                .map(|piece| data(self.openrouter_chunk(&json!({"content": piece, "role": "assistant"}), false))),
+        );
+        events.push(Bytes::from_static(openrouter::PROCESSING));
+        let finish = self.openrouter_chunk(&json!({"content": "", "role": "assistant"}), true);
+        let mut with_usage = finish.clone();
+        with_usage.insert("usage".into(), self.openrouter_usage());
+        events.push(data(finish));
+        events.push(data(with_usage));
+        events.push(Bytes::from_static(b"data: [DONE]\n\n"));
+        events
     }
 
     /// The SSE events of the streamed reply, each a complete `data: …\n\n` frame: role chunk,
@@ -447,6 +593,50 @@ mod tests {
         assert_eq!(last["choices"][0]["finish_reason"], "stop");
         assert!(last.get("usage").is_none());
         assert_eq!(last["generationId"], "gen_X");
+    }
+
+    #[test]
+    fn openrouter_rendering_follows_the_recordings() {
+        let req =
+            request(&json!({"model": "anthropic/claude-haiku-4.5", "messages": [{"role": "user", "content": "x"}],
+            "provider": {"order": ["amazon-bedrock"]}}));
+        assert_eq!(req.provider, Some(json!({"order": ["amazon-bedrock"]})));
+        let scripted = ScriptedReply { content: "a b".into(), reasoning: Some("r s".into()), finish_reason: None };
+        let generation = Generation::new(
+            &req,
+            &json!({"pricing": {"prompt": "0.000001", "completion": "0.000005"}}),
+            Some(scripted),
+            "gen-1-abc".into(),
+            1,
+        )
+        .on_openrouter("anthropic/claude-4.5-haiku-20251001".into(), "Amazon Bedrock".into());
+        let body = generation.to_body();
+        assert!(body.starts_with(openrouter::KEEPALIVE));
+        let json: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["model"], "anthropic/claude-4.5-haiku-20251001");
+        assert_eq!(json["provider"], "Amazon Bedrock");
+        assert!(json.get("service_tier").is_none(), "recorded for OpenAI only");
+        assert_eq!(json["choices"][0]["native_finish_reason"], "end_turn");
+        assert_eq!(json["choices"][0]["message"]["reasoning_details"][0]["format"], "anthropic-claude-v1");
+        // 1 prompt token at 0.000001, and 1 content + 1 reasoning token at 0.000005.
+        assert_eq!(json["usage"]["cost"], json!(0.000_011));
+        let events = generation.to_events(false);
+        let text: Vec<String> = events.iter().map(|e| String::from_utf8(e.to_vec()).unwrap()).collect();
+        assert_eq!(text[0], ": OPENROUTER PROCESSING\n\n");
+        assert_eq!(text[text.len() - 4], ": OPENROUTER PROCESSING\n\n");
+        assert_eq!(text.last().unwrap(), "data: [DONE]\n\n");
+        let chunks: Vec<Value> = text
+            .iter()
+            .filter_map(|t| t.strip_prefix("data: "))
+            .filter(|t| !t.starts_with("[DONE]"))
+            .map(|t| serde_json::from_str(t).unwrap())
+            .collect();
+        assert_eq!(chunks[0]["choices"][0]["delta"]["reasoning"], "r ");
+        assert_eq!(chunks[0]["choices"][0]["delta"]["content"], "");
+        assert!(chunks.iter().all(|c| c["choices"][0]["delta"]["role"] == "assistant"), "no role-only chunk");
+        let last = chunks.last().unwrap();
+        assert!(last["usage"].is_object());
+        assert_eq!(chunks[chunks.len() - 2]["choices"], last["choices"]);
     }
 
     #[test]

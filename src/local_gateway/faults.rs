@@ -12,6 +12,11 @@
 //! - **Stream-only kinds only match streams.** Dropping a stream after N chunks, truncating it,
 //!   an error event inside it and a slow drip need SSE events to act on; a queued one waits for
 //!   the next streamed request instead of being consumed by a plain one it cannot affect.
+//! - **Rendered per flavour.** A fault says what goes wrong, not in which envelope: the server
+//!   renders it in the answering gateway's shapes (Vercel's `{"error":{"message","type"}}`,
+//!   OpenRouter's `{"error":{"message","code","metadata"}}`). [`check_flavor`] refuses the
+//!   parameters that have no place in a flavour's envelope (`error_type` and `code` on
+//!   OpenRouter, `metadata` on Vercel), so a test never sets a field that is silently dropped.
 //! - **Nothing here touches HTTP.** The server renders a decided fault; this module only stores
 //!   and selects them, so the scheduling rules are unit-tested without a socket.
 
@@ -19,10 +24,14 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
+use serde_json::Value;
+
+use super::Flavor;
 use crate::error::{Error, Result};
 
-/// The routes faults can apply to (the OpenRouter-style alias included).
-pub const FAULT_ROUTES: &[&str] = &["/v1/chat/completions", "/api/v1/chat/completions", "/v1/embeddings"];
+/// The routes faults can apply to (the OpenRouter-style aliases included).
+pub const FAULT_ROUTES: &[&str] =
+    &["/v1/chat/completions", "/api/v1/chat/completions", "/v1/embeddings", "/api/v1/embeddings"];
 
 /// Chunk-based kinds count SSE events from the start of the stream; this many go out intact
 /// unless `after` says otherwise (1: the role chunk).
@@ -31,27 +40,37 @@ pub const DEFAULT_AFTER: usize = 1;
 /// An error reply: the gateway's envelope with this status, plus extra headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatusFault {
-    /// HTTP status, 400–599.
+    /// HTTP status, 400–599 (OpenRouter: also `error.code`).
     pub status: u16,
-    /// `error.type`; derived from the status when `None` (429 → `rate_limit_exceeded`, …).
+    /// Vercel's `error.type`; derived from the status when `None` (429 →
+    /// `rate_limit_exceeded`, …). Not rendered by the OpenRouter flavour.
     pub error_type: Option<String>,
     /// `error.message`; a description of the status when `None`.
     pub message: Option<String>,
-    /// `error.code`, left out when `None`.
+    /// Vercel's `error.code`, left out when `None`. Not rendered by the OpenRouter flavour.
     pub code: Option<String>,
     /// Extra response headers such as `retry-after` or `retry-after-ms`.
     pub headers: Vec<(String, String)>,
+    /// OpenRouter's `error.metadata`; a default for the status (502: `provider_name`, `raw`)
+    /// when `None`. Not rendered by the Vercel flavour.
+    pub metadata: Option<Value>,
 }
 
-/// The error object of a mid-stream error event, `data: {"error":{"message","type","code"}}`.
+/// The error object of a mid-stream error event: Vercel's `{"error":{"message","type","code"}}`,
+/// or OpenRouter's `{"error":{"message","code":<status>,"metadata"}}` (inside a chunk with
+/// `finish_reason: "error"` once output was sent).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamError {
     /// `error.message`.
     pub message: String,
-    /// `error.type`.
+    /// Vercel's `error.type`.
     pub error_type: String,
-    /// `error.code`.
+    /// Vercel's `error.code`.
     pub code: String,
+    /// OpenRouter's numeric `error.code`; 502 when `None`.
+    pub status: Option<u16>,
+    /// OpenRouter's `error.metadata`; the serving provider's name when `None`.
+    pub metadata: Option<Value>,
 }
 
 /// What goes wrong. Chunk counts (`after`) are SSE events sent intact before the fault acts;
@@ -82,6 +101,10 @@ pub enum FaultKind {
     },
     /// Send the stream's events with this interval between them.
     SlowDrip(Duration),
+    /// A failure after the gateway accepted the request: HTTP 200 with the error envelope as
+    /// the body (OpenRouter's in-band errors), or for a stream, the keep-alive comments and a
+    /// `data:` error event with no model output. `status` is the envelope's code.
+    InBandError(StatusFault),
 }
 
 impl FaultKind {
@@ -98,6 +121,7 @@ impl FaultKind {
             FaultKind::TruncatedSse(_) => "truncated_sse",
             FaultKind::ErrorEvent { .. } => "error_event",
             FaultKind::SlowDrip(_) => "slow_drip",
+            FaultKind::InBandError(_) => "in_band_error",
         }
     }
 
@@ -106,7 +130,10 @@ impl FaultKind {
     /// stays queued for the next request.
     #[must_use]
     pub fn replaces_reply(&self) -> bool {
-        matches!(self, FaultKind::Status(_) | FaultKind::Hang | FaultKind::ResetBeforeHeaders)
+        matches!(
+            self,
+            FaultKind::Status(_) | FaultKind::Hang | FaultKind::ResetBeforeHeaders | FaultKind::InBandError(_)
+        )
     }
 
     /// True for the kinds that act on SSE events and so match only streamed requests.
@@ -133,6 +160,7 @@ pub const FAULT_KINDS: &[&str] = &[
     "truncated_sse",
     "error_event",
     "slow_drip",
+    "in_band_error",
 ];
 
 /// How often an injection applies.
@@ -170,16 +198,19 @@ pub struct FaultParams {
     pub model: Option<String>,
     /// Only for this route.
     pub route: Option<String>,
-    /// `status`: the HTTP status (required).
+    /// `status`: the HTTP status (required); `in_band_error` and OpenRouter's `error_event`:
+    /// the envelope's numeric code (default 502).
     pub status: Option<u16>,
-    /// `status`, `error_event`: `error.type`.
+    /// `status`, `error_event`, `in_band_error` (Vercel flavour): `error.type`.
     pub error_type: Option<String>,
-    /// `status`, `error_event`: `error.message`.
+    /// `status`, `error_event`, `in_band_error`: `error.message`.
     pub message: Option<String>,
-    /// `status`, `error_event`: `error.code`.
+    /// `status`, `error_event`, `in_band_error` (Vercel flavour): `error.code`.
     pub code: Option<String>,
-    /// `status`: extra response headers.
+    /// `status`, `in_band_error`: extra response headers.
     pub headers: Option<Vec<(String, String)>>,
+    /// `status`, `error_event`, `in_band_error` (OpenRouter flavour): `error.metadata`.
+    pub metadata: Option<Value>,
     /// Chunk-based kinds: events sent intact first (default [`DEFAULT_AFTER`]).
     pub after: Option<usize>,
     /// `delay` (the wait) and `slow_drip` (the interval): required, in seconds.
@@ -202,11 +233,11 @@ impl Injection {
     /// missing, a parameter does not apply to the kind, or a value is out of range.
     pub fn from_params(kind: &str, params: FaultParams) -> Result<Injection> {
         let takes: &[&str] = match kind {
-            "status" => &["status", "error_type", "message", "code", "headers"],
+            "status" | "in_band_error" => &["status", "error_type", "message", "code", "headers", "metadata"],
             "delay" | "slow_drip" => &["delay"],
             "hang" | "reset_before_headers" => &[],
             "reset_after_chunks" | "malformed_json" | "truncated_sse" => &["after"],
-            "error_event" => &["after", "error_type", "message", "code"],
+            "error_event" => &["after", "error_type", "message", "code", "status", "metadata"],
             _ => {
                 return Err(invalid(
                     "kind",
@@ -222,6 +253,7 @@ impl Injection {
             ("headers", params.headers.is_some()),
             ("after", params.after.is_some()),
             ("delay", params.delay.is_some()),
+            ("metadata", params.metadata.is_some()),
         ];
         if let Some((name, _)) = given.iter().find(|(name, set)| *set && !takes.contains(name)) {
             let accepted = if takes.is_empty() { "none".to_owned() } else { takes.join(", ") };
@@ -248,21 +280,31 @@ impl Injection {
             }
         }
         let after = params.after.unwrap_or(DEFAULT_AFTER);
+        if let Some(status) = params.status {
+            if !(400..=599).contains(&status) {
+                return Err(invalid("status", format!("'status' must be an error status, 400–599, not {status}.")));
+            }
+        }
         let kind = match kind {
-            "status" => {
-                let status = params
-                    .status
-                    .ok_or_else(|| invalid("status", "The fault kind 'status' needs 'status', e.g. 429."))?;
-                if !(400..=599).contains(&status) {
-                    return Err(invalid("status", format!("'status' must be an error status, 400–599, not {status}.")));
-                }
-                FaultKind::Status(StatusFault {
+            "status" | "in_band_error" => {
+                let status = match (kind, params.status) {
+                    (_, Some(status)) => status,
+                    ("in_band_error", None) => DEFAULT_IN_BAND_STATUS,
+                    _ => return Err(invalid("status", "The fault kind 'status' needs 'status', e.g. 429.")),
+                };
+                let fault = StatusFault {
                     status,
                     error_type: params.error_type,
                     message: params.message,
                     code: params.code,
                     headers: params.headers.unwrap_or_default(),
-                })
+                    metadata: params.metadata,
+                };
+                if kind == "status" {
+                    FaultKind::Status(fault)
+                } else {
+                    FaultKind::InBandError(fault)
+                }
             }
             "delay" | "slow_drip" => {
                 let seconds =
@@ -293,6 +335,8 @@ impl Injection {
                         .unwrap_or_else(|| "The provider failed while streaming the response.".to_owned()),
                     error_type: params.error_type.unwrap_or_else(|| "internal_server_error".to_owned()),
                     code: params.code.unwrap_or_else(|| "upstream_error".to_owned()),
+                    status: params.status,
+                    metadata: params.metadata,
                 },
             },
         };
@@ -306,6 +350,39 @@ impl Injection {
                 .route
                 .as_deref()
                 .is_none_or(|route| route == request.path || Some(route) == request.canonical_path())
+    }
+}
+
+/// The envelope code of an `in_band_error` that does not set `status`: a provider failure.
+pub const DEFAULT_IN_BAND_STATUS: u16 = 502;
+
+/// Refuses the parameters that have no place in `flavor`'s error envelope: `error_type` and
+/// `code` on OpenRouter (its `error.code` is the numeric `status`), `metadata` on Vercel, and
+/// `status` on Vercel's `error_event` (its error events carry no status).
+///
+/// # Errors
+///
+/// [`Error::Config`] naming the parameter.
+pub fn check_flavor(kind: &str, params: &FaultParams, flavor: Flavor) -> Result<()> {
+    let refused: &[(&str, bool)] = match flavor {
+        Flavor::OpenRouter => &[("error_type", params.error_type.is_some()), ("code", params.code.is_some())],
+        Flavor::Vercel => {
+            &[("metadata", params.metadata.is_some()), ("status", kind == "error_event" && params.status.is_some())]
+        }
+    };
+    match refused.iter().find(|(_, given)| *given) {
+        Some((name, _)) => Err(invalid(
+            name,
+            format!(
+                "The {} flavour's error envelope has no place for '{name}' (fault kind '{kind}'); {}.",
+                flavor.name(),
+                match flavor {
+                    Flavor::OpenRouter => "OpenRouter errors carry 'status' (error.code), 'message' and 'metadata'",
+                    Flavor::Vercel => "Vercel errors carry 'message', 'error_type' and 'code'",
+                }
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -418,7 +495,7 @@ mod tests {
             };
             let kind_value = Injection::from_params(kind, filled).unwrap().kind;
             assert_eq!(kind_value.name(), *kind);
-            let replaces = matches!(*kind, "status" | "hang" | "reset_before_headers");
+            let replaces = matches!(*kind, "status" | "hang" | "reset_before_headers" | "in_band_error");
             assert_eq!(kind_value.replaces_reply(), replaces, "{kind}");
         }
     }

@@ -10,6 +10,8 @@
 //! - **Costs stay exact.** They are kept as [`Decimal`]s and summed exactly; `/v1/credits`
 //!   prints decimal strings, `/v1/generation` prints numbers, as the real endpoints do
 //!   (`spec/gateway-api.md` §7).
+//! - **Two renderings.** [`GenerationRecord::to_json`] is Vercel's `/v1/generation` data; the
+//!   OpenRouter flavour renders the same record in its own shape (`openrouter::generation_json`).
 //! - **Lookups answer at once.** The real endpoint has an ingestion delay of seconds; tests want
 //!   the answer, so there is none.
 
@@ -40,6 +42,10 @@ pub(crate) struct GenerationRecord {
     pub latency_ms: u64,
     /// Milliseconds from the request to the complete answer, as far as the fake knows it.
     pub generation_ms: u64,
+    /// The request's `HTTP-Referer` attribution header, reported by OpenRouter's lookup.
+    pub http_referer: Option<String>,
+    /// OpenRouter's `api_type` (`"completions"` or `"embeddings"`); `None` reads as completions.
+    pub api_type: Option<&'static str>,
 }
 
 /// Reads a cost that is a decimal string (exact) or a JSON number.
@@ -89,6 +95,10 @@ impl GenerationRecord {
         }
         if self.model.is_empty() {
             chunk["model"].as_str().unwrap_or_default().clone_into(&mut self.model);
+        }
+        // OpenRouter names the serving provider at the top level.
+        if let Some(provider) = chunk["provider"].as_str() {
+            provider.clone_into(&mut self.provider);
         }
         for choice in chunk["choices"].as_array().into_iter().flatten() {
             if let Some(reason) = choice["finish_reason"].as_str() {

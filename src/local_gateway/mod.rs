@@ -1,6 +1,14 @@
-//! `LocalGateway`: an in-process fake of the Vercel AI Gateway on 127.0.0.1.
+//! `LocalGateway`: an in-process fake of the Vercel AI Gateway (or of OpenRouter) on 127.0.0.1.
 //!
 //! Design choices:
+//! - **Two flavours, one server.** [`Flavor::Vercel`] serves Vercel's API under `/v1`;
+//!   [`Flavor::OpenRouter`] serves OpenRouter's under `/api/v1` with its ids, envelopes,
+//!   keep-alives and catalog (see the `openrouter` module). Everything else (recording, faults,
+//!   scripted replies, cassettes, the ledger) is shared, so a routing test runs one gateway of
+//!   each flavour side by side and every recorded request names the flavour that answered.
+//! - **An OTLP receiver on the side** (feature `otel`): `POST /v1/traces` and `/v1/metrics` are
+//!   decoded with `crate::telemetry::sink` and kept apart from the recorded requests, so an
+//!   exporter running in the background never changes what `requests()` returns.
 //! - **Its own thread and runtime.** The server runs on a dedicated `std::thread` driving a tokio
 //!   `current_thread` runtime. A sync client only drives its runtime inside `block_on`, and an
 //!   async client may live on any runtime (or on none, between calls); a server hosted by either
@@ -34,6 +42,9 @@ mod endpoints;
 mod faults;
 mod ids;
 mod ledger;
+mod openrouter;
+#[cfg(feature = "otel")]
+mod otlp;
 mod reply;
 mod server;
 
@@ -48,8 +59,11 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::catalog::Gateway;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+#[cfg(feature = "otel")]
+use crate::telemetry::sink::{ReceivedExport, ReceivedMetric, ReceivedSpan};
 
 use cassette::Tape;
 use catalog::{Catalog, Decimal};
@@ -58,7 +72,8 @@ use faults::{FaultBook, FaultTarget};
 use ledger::Ledger;
 
 pub use faults::{
-    FaultKind, FaultParams, Injection, StatusFault, StreamError, Times, DEFAULT_AFTER, FAULT_KINDS, FAULT_ROUTES,
+    check_flavor, FaultKind, FaultParams, Injection, StatusFault, StreamError, Times, DEFAULT_AFTER,
+    DEFAULT_IN_BAND_STATUS, FAULT_KINDS, FAULT_ROUTES,
 };
 
 /// How long open connections get to finish after [`LocalGateway::shutdown`] before they are
@@ -69,20 +84,93 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 /// The starting credit balance `GET /v1/credits` reports when none is configured.
 pub const DEFAULT_BALANCE: &str = "100.00";
 
+/// Which gateway a [`LocalGateway`] imitates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// The Vercel AI Gateway: `/v1`, `gen_<ulid>` ids, `{"error":{"message","type"}}`, API keys
+    /// and Vercel OIDC tokens.
+    #[default]
+    Vercel,
+    /// OpenRouter: `/api/v1`, `gen-<seconds>-<random>` ids, `{"error":{"message","code"}}`,
+    /// keep-alive comments, in-band errors, API keys only.
+    OpenRouter,
+}
+
+impl Flavor {
+    /// `"vercel"` or `"openrouter"`, as the Python API spells it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Vercel => "vercel",
+            Flavor::OpenRouter => "openrouter",
+        }
+    }
+
+    /// Reads a flavour name, ignoring case and surrounding spaces.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] (variable `"flavor"`) for any other name.
+    pub fn parse(text: &str) -> Result<Flavor> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "vercel" => Ok(Flavor::Vercel),
+            "openrouter" => Ok(Flavor::OpenRouter),
+            _ => Err(Error::config(
+                "flavor",
+                format!("Unknown LocalGateway flavor {text:?}: use \"vercel\" or \"openrouter\"."),
+            )),
+        }
+    }
+
+    /// The path prefix of the API: `/v1` or `/api/v1`.
+    #[must_use]
+    pub fn api_prefix(self) -> &'static str {
+        match self {
+            Flavor::Vercel => "/v1",
+            Flavor::OpenRouter => "/api/v1",
+        }
+    }
+
+    /// The gateway this flavour imitates.
+    #[must_use]
+    pub fn gateway(self) -> Gateway {
+        match self {
+            Flavor::Vercel => Gateway::Vercel,
+            Flavor::OpenRouter => Gateway::OpenRouter,
+        }
+    }
+}
+
+impl From<Flavor> for Gateway {
+    fn from(flavor: Flavor) -> Gateway {
+        flavor.gateway()
+    }
+}
+
+impl fmt::Display for Flavor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Settings for [`LocalGateway::start`].
 #[derive(Clone)]
 pub struct LocalGatewayConfig {
+    /// Which gateway to imitate; [`Flavor::Vercel`] by default.
+    pub flavor: Flavor,
     /// Bearer tokens accepted on inference routes. When empty, any non-empty bearer is accepted
     /// (an OIDC-shaped one is still checked for expiry when `accept_oidc` is true).
     pub api_keys: Vec<String>,
     /// Also accept any bearer that decodes as a JWT whose `exp` is in the future or absent; a
-    /// JWT whose `exp` has passed is rejected with an "expired" message.
+    /// JWT whose `exp` has passed is rejected with an "expired" message. Vercel flavour only:
+    /// OpenRouter takes API keys, so the OpenRouter flavour ignores this.
     pub accept_oidc: bool,
-    /// A `/v1/models` document (`{"object":"list","data":[...]}`) that replaces the embedded
-    /// catalog; it is served as given and used to resolve models and prices.
+    /// A models document (`{"data":[...]}`, the flavour's `/models` shape) that replaces the
+    /// embedded catalog; it is served as given and used to resolve models and prices.
     pub catalog_json: Option<String>,
     /// The bearer accepted by the fake Vercel project-token endpoint
-    /// (`POST /v1/projects/{id}/token`); when `None` that endpoint answers 404.
+    /// (`POST /v1/projects/{id}/token`); when `None` that endpoint answers 404. Vercel flavour
+    /// only.
     pub cli_token: Option<String>,
     /// The starting balance in USD, a decimal string such as `"25.50"`; `GET /v1/credits`
     /// reports it minus the cost of every generation served. [`DEFAULT_BALANCE`] when `None`.
@@ -92,6 +180,7 @@ pub struct LocalGatewayConfig {
 impl Default for LocalGatewayConfig {
     fn default() -> Self {
         LocalGatewayConfig {
+            flavor: Flavor::Vercel,
             api_keys: Vec::new(),
             accept_oidc: true,
             catalog_json: None,
@@ -105,6 +194,7 @@ impl fmt::Debug for LocalGatewayConfig {
     // Hand-written so that keys never reach a log line or a repr.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LocalGatewayConfig")
+            .field("flavor", &self.flavor)
             .field("api_keys", &self.api_keys.iter().map(|_| "***").collect::<Vec<_>>())
             .field("accept_oidc", &self.accept_oidc)
             .field("catalog_json", &self.catalog_json.as_ref().map(|text| format!("<{} bytes>", text.len())))
@@ -129,6 +219,8 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
     /// The name of the fault this request got ([`FaultKind::name`]), `None` when it got none.
     pub fault: Option<String>,
+    /// The flavour of the gateway that received it.
+    pub flavor: Flavor,
 }
 
 impl RecordedRequest {
@@ -181,13 +273,15 @@ impl fmt::Debug for RecordedRequest {
             .field("headers", &headers)
             .field("body", &body)
             .field("fault", &self.fault)
+            .field("flavor", &self.flavor)
             .finish()
     }
 }
 
 /// An error the gateway returns instead of a completion, for the next `count` requests to
 /// `POST /v1/chat/completions` (or its `/api/v1` alias) that pass authentication, validation
-/// and model lookup. The simple form of an [`Injection`] of kind [`FaultKind::Status`].
+/// and model lookup. The simple form of an [`Injection`] of kind [`FaultKind::Status`]; the
+/// OpenRouter flavour renders it in OpenRouter's envelope (without `error_type`).
 #[derive(Clone, Debug)]
 pub struct Fault {
     /// HTTP status to answer with (an invalid code becomes 500).
@@ -212,6 +306,7 @@ impl From<Fault> for Injection {
                 message: fault.message,
                 code: None,
                 headers: fault.retry_after.map(|value| ("retry-after".to_owned(), value)).into_iter().collect(),
+                metadata: None,
             }),
             times: Times::Next(fault.count),
             model: None,
@@ -246,8 +341,11 @@ struct Access {
 
 /// State shared by the handle and the server thread.
 struct Shared {
+    flavor: Flavor,
     access: Access,
     catalog: Catalog,
+    /// OpenRouter's embedding models (its `/models` list has text models only); empty for Vercel.
+    embedding_catalog: Option<Catalog>,
     endpoints: Endpoints,
     balance: Decimal,
     /// Recorded requests with the sequence number that lets a handler find its own entry.
@@ -259,13 +357,18 @@ struct Shared {
     ledger: Mutex<Ledger>,
     /// Turns true once shutdown starts; the server, its connections and hung requests watch it.
     closing: watch::Sender<bool>,
+    /// OTLP exports received on `/v1/traces` and `/v1/metrics`, oldest first.
+    #[cfg(feature = "otel")]
+    telemetry: Mutex<Vec<ReceivedExport>>,
 }
 
 impl Shared {
-    fn new(access: Access, catalog: Catalog, endpoints: Endpoints, balance: Decimal) -> Shared {
+    fn new(flavor: Flavor, access: Access, catalog: Catalog, endpoints: Endpoints, balance: Decimal) -> Shared {
         Shared {
+            flavor,
             access,
             catalog,
+            embedding_catalog: None,
             endpoints,
             balance,
             requests: Mutex::default(),
@@ -275,6 +378,8 @@ impl Shared {
             tape: Mutex::default(),
             ledger: Mutex::default(),
             closing: watch::Sender::new(false),
+            #[cfg(feature = "otel")]
+            telemetry: Mutex::default(),
         }
     }
 
@@ -315,13 +420,22 @@ impl LocalGateway {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] (variable `"catalog"`) when `catalog_json` is not a valid `/v1/models`
-    /// document, (variable `"balance"`) when `balance` is not a non-negative decimal;
-    /// [`Error::Internal`] when the port cannot be bound or the thread not started.
+    /// [`Error::Config`] (variable `"catalog"`) when `catalog_json` is not a valid models
+    /// document, (variable `"balance"`) when `balance` is not a non-negative decimal, (variable
+    /// `"cli_token"`) when one is given to the OpenRouter flavour; [`Error::Internal`] when the
+    /// port cannot be bound or the thread not started.
     pub fn start(config: LocalGatewayConfig) -> Result<LocalGateway> {
-        let catalog = match config.catalog_json {
-            Some(text) => Catalog::parse(text).map_err(|message| Error::config("catalog", message))?,
-            None => Catalog::embedded().map_err(Error::internal)?,
+        let flavor = config.flavor;
+        if flavor == Flavor::OpenRouter && config.cli_token.is_some() {
+            return Err(Error::config(
+                "cli_token",
+                "The project-token endpoint is Vercel's: a cli_token applies to the vercel flavour only.",
+            ));
+        }
+        let catalog = match (config.catalog_json, flavor) {
+            (Some(text), _) => Catalog::parse(text).map_err(|message| Error::config("catalog", message))?,
+            (None, Flavor::Vercel) => Catalog::embedded().map_err(Error::internal)?,
+            (None, Flavor::OpenRouter) => Catalog::embedded_openrouter().map_err(Error::internal)?,
         };
         let balance_text = config.balance.as_deref().unwrap_or(DEFAULT_BALANCE);
         let balance = Decimal::parse(balance_text).ok_or_else(|| {
@@ -332,11 +446,16 @@ impl LocalGateway {
         })?;
         let access = Access {
             api_keys: config.api_keys.into_iter().map(Secret::new).collect(),
-            accept_oidc: config.accept_oidc,
+            accept_oidc: config.accept_oidc && flavor == Flavor::Vercel,
             cli_token: config.cli_token.map(Secret::new),
         };
         let endpoints = Endpoints::embedded().map_err(Error::internal)?;
-        let shared = Arc::new(Shared::new(access, catalog, endpoints, balance));
+        let mut shared = Shared::new(flavor, access, catalog, endpoints, balance);
+        if flavor == Flavor::OpenRouter {
+            shared.embedding_catalog =
+                Some(Catalog::from_static(openrouter::embedding_models()).map_err(Error::internal)?);
+        }
+        let shared = Arc::new(shared);
         let running = server::spawn(Arc::clone(&shared))?;
         Ok(LocalGateway { shared, address: running.address, thread: Mutex::new(Some(running.thread)) })
     }
@@ -347,16 +466,24 @@ impl LocalGateway {
         self.address.port()
     }
 
-    /// `http://127.0.0.1:PORT`, where the fake Vercel API routes (project tokens) live.
+    /// The flavour it imitates.
+    #[must_use]
+    pub fn flavor(&self) -> Flavor {
+        self.shared.flavor
+    }
+
+    /// `http://127.0.0.1:PORT`, where the fake Vercel API routes (project tokens) and the OTLP
+    /// receiver (`/v1/traces`, `/v1/metrics`) live.
     #[must_use]
     pub fn origin(&self) -> String {
         format!("http://{}", self.address)
     }
 
-    /// `http://127.0.0.1:PORT/v1`, the base URL to give a client.
+    /// The base URL to give a client: `http://127.0.0.1:PORT/v1` (Vercel) or
+    /// `http://127.0.0.1:PORT/api/v1` (OpenRouter).
     #[must_use]
     pub fn base_url(&self) -> String {
-        format!("{}/v1", self.origin())
+        format!("{}{}", self.origin(), self.shared.flavor.api_prefix())
     }
 
     /// Every request received so far, in arrival order.
@@ -376,8 +503,23 @@ impl LocalGateway {
     }
 
     /// Adds a fault: queued behind earlier ones ([`Times::Next`]) or sticky ([`Times::Always`]).
+    /// It is rendered in this gateway's envelope; fields the flavour's envelope has no place for
+    /// are left out (use [`LocalGateway::inject_params`] to have them refused instead).
     pub fn inject(&self, injection: Injection) {
         lock(&self.shared.faults).add(injection);
+    }
+
+    /// Builds a fault from its kind name and parameters, checks them against this gateway's
+    /// flavour ([`check_flavor`]) and adds it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the parameter, from [`Injection::from_params`] or
+    /// [`check_flavor`]; then nothing is added.
+    pub fn inject_params(&self, kind: &str, params: FaultParams) -> Result<()> {
+        check_flavor(kind, &params, self.shared.flavor)?;
+        self.inject(Injection::from_params(kind, params)?);
+        Ok(())
     }
 
     /// Removes every queued and sticky fault.
@@ -407,6 +549,34 @@ impl LocalGateway {
         lock(&self.shared.replies).push_back(reply);
     }
 
+    /// Every OTLP export received on `/v1/traces` and `/v1/metrics`, oldest first, with its
+    /// headers and decoded content.
+    #[cfg(feature = "otel")]
+    #[must_use]
+    pub fn otlp_exports(&self) -> Vec<ReceivedExport> {
+        lock(&self.shared.telemetry).clone()
+    }
+
+    /// Every span received so far, in arrival order.
+    #[cfg(feature = "otel")]
+    #[must_use]
+    pub fn spans(&self) -> Vec<ReceivedSpan> {
+        lock(&self.shared.telemetry).iter().flat_map(|export| export.spans.iter().cloned()).collect()
+    }
+
+    /// Every metric received so far, in arrival order (one entry per metric per export).
+    #[cfg(feature = "otel")]
+    #[must_use]
+    pub fn metrics(&self) -> Vec<ReceivedMetric> {
+        lock(&self.shared.telemetry).iter().flat_map(|export| export.metrics.iter().cloned()).collect()
+    }
+
+    /// Forgets the received OTLP exports.
+    #[cfg(feature = "otel")]
+    pub fn clear_telemetry(&self) {
+        lock(&self.shared.telemetry).clear();
+    }
+
     /// Stops the server and waits for its thread (at most about [`SHUTDOWN_GRACE`]). Calling it
     /// again, from any thread, is harmless; once it returns the port no longer answers.
     pub fn shutdown(&self) {
@@ -433,7 +603,10 @@ impl Drop for LocalGateway {
 
 impl fmt::Debug for LocalGateway {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LocalGateway").field("base_url", &self.base_url()).finish_non_exhaustive()
+        f.debug_struct("LocalGateway")
+            .field("flavor", &self.shared.flavor)
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
     }
 }
 
@@ -449,6 +622,7 @@ mod tests {
             headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             body: br#"{"model":"openai/gpt-5"}"#.to_vec(),
             fault: None,
+            flavor: Flavor::Vercel,
         }
     }
 
@@ -492,6 +666,34 @@ mod tests {
                 assert_eq!(status.status, 429);
                 assert_eq!(status.headers, [("retry-after".to_owned(), "2".to_owned())]);
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn flavors_parse_and_name_their_gateway() {
+        assert_eq!(Flavor::parse(" OpenRouter ").unwrap(), Flavor::OpenRouter);
+        assert_eq!(Flavor::parse("vercel").unwrap().api_prefix(), "/v1");
+        assert_eq!(Gateway::from(Flavor::OpenRouter), Gateway::OpenRouter);
+        assert_eq!(Flavor::OpenRouter.to_string(), "openrouter");
+        match Flavor::parse("otlp") {
+            Err(Error::Config { variable, message }) => {
+                assert_eq!(variable.as_deref(), Some("flavor"));
+                assert!(message.contains("\"openrouter\""), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cli_token_on_openrouter_is_a_config_error() {
+        let config = LocalGatewayConfig {
+            flavor: Flavor::OpenRouter,
+            cli_token: Some("cli".into()),
+            ..LocalGatewayConfig::default()
+        };
+        match LocalGateway::start(config) {
+            Err(Error::Config { variable, .. }) => assert_eq!(variable.as_deref(), Some("cli_token")),
             other => panic!("{other:?}"),
         }
     }

@@ -15,6 +15,10 @@
 //! - Error bodies use the gateway envelope `{"error":{"message","type",...}}`, except the fake
 //!   Vercel REST endpoint (Vercel's `{"error":{"code","message"}}`) and `/v1/generation`, whose
 //!   errors are flat, as observed on the real one (`spec/gateway-api.md` §5.1).
+//! - **One router per flavour.** The OpenRouter flavour mounts OpenRouter's routes under
+//!   `/api/v1` and answers in its envelope `{"error":{"message","code"}}` (the `openrouter`
+//!   module); the handlers that both flavours share branch on [`Flavor`] only where the shapes
+//!   differ. The OTLP receiver (feature `otel`) is merged in outside the recording layer.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -38,8 +42,9 @@ use super::completion::{ChatRequest, Generation, InvalidRequest};
 use super::embeddings::{self, EmbeddingRequest};
 use super::faults::{FaultKind, FaultTarget};
 use super::ledger::{usd, GenerationRecord};
+use super::openrouter;
 use super::reply::{self, gateway_error, ConnectionKill, Reply};
-use super::{ids, lock, RecordedRequest, Shared, SHUTDOWN_GRACE};
+use super::{ids, lock, Flavor, RecordedRequest, Shared, SHUTDOWN_GRACE};
 use crate::error::{Error, Result};
 use crate::jwt::{decode_claims, mint_unsigned};
 
@@ -164,20 +169,44 @@ async fn serve_connection(
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/v1/models", get(list_models))
-        // A wildcard, so an id is looked up whole whatever slashes it holds (and `/endpoints`).
-        .route("/v1/models/{*id}", get(get_model))
-        .route("/v1/chat/completions", post(chat_completions))
-        // The OpenRouter-style path, so OpenRouter clients and cassettes work unchanged.
-        .route("/api/v1/chat/completions", post(chat_completions))
-        .route("/v1/embeddings", post(create_embeddings))
-        .route("/v1/generation", get(generation))
-        .route("/v1/credits", get(credits))
-        .route("/v1/projects/{project_id}/token", post(project_token))
+    let routes = match shared.flavor {
+        Flavor::Vercel => Router::new()
+            .route("/v1/models", get(list_models))
+            // A wildcard, so an id is looked up whole whatever slashes it holds (and `/endpoints`).
+            .route("/v1/models/{*id}", get(get_model))
+            .route("/v1/chat/completions", post(chat_completions))
+            // The OpenRouter-style path, so OpenRouter clients and cassettes work unchanged.
+            .route("/api/v1/chat/completions", post(chat_completions))
+            .route("/v1/embeddings", post(create_embeddings))
+            .route("/v1/generation", get(generation))
+            .route("/v1/credits", get(credits))
+            .route("/v1/projects/{project_id}/token", post(project_token)),
+        Flavor::OpenRouter => Router::new()
+            .route("/api/v1/models", get(list_models))
+            .route("/api/v1/models/{*path}", get(openrouter_model_path))
+            .route("/api/v1/chat/completions", post(chat_completions))
+            .route("/api/v1/embeddings", post(create_embeddings))
+            .route("/api/v1/embeddings/models", get(openrouter_embedding_models))
+            .route("/api/v1/generation", get(generation))
+            .route("/api/v1/credits", get(credits)),
+    };
+    let app = routes
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), record))
-        .with_state(shared)
+        .with_state(Arc::clone(&shared));
+    with_receiver(app, shared)
+}
+
+/// Adds the OTLP receiver's routes (not recorded as requests).
+#[cfg(feature = "otel")]
+fn with_receiver(app: Router, shared: Arc<Shared>) -> Router {
+    app.merge(super::otlp::routes(shared))
+}
+
+/// Without the `otel` feature there is no receiver: `/v1/traces` answers 404.
+#[cfg(not(feature = "otel"))]
+fn with_receiver(app: Router, _shared: Arc<Shared>) -> Router {
+    app
 }
 
 /// Which recorded request a handler is answering, and when it arrived.
@@ -206,36 +235,53 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             .collect(),
         body: bytes.to_vec(),
         fault: None,
+        flavor: shared.flavor,
     });
     if too_large {
-        return gateway_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_request_error",
-            &format!("The request body could not be read or exceeds {MAX_BODY_BYTES} bytes."),
-            &[],
-        );
+        let message = format!("The request body could not be read or exceeds {MAX_BODY_BYTES} bytes.");
+        return match shared.flavor {
+            Flavor::Vercel => gateway_error(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request_error", &message, &[]),
+            Flavor::OpenRouter => openrouter::error_response(StatusCode::PAYLOAD_TOO_LARGE, &message, None, false),
+        };
     }
     parts.extensions.insert(Arrival { sequence, at });
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
-fn model_not_found(id: &str) -> Response {
-    gateway_error(
-        StatusCode::NOT_FOUND,
-        "model_not_found",
-        &format!("Model '{id}' not found"),
-        &[("param", json!({ "modelId": id }))],
-    )
+/// An unknown model: Vercel's 404 `model_not_found`, or OpenRouter's 400 in its own words
+/// ("<id> is not a valid model ID", quoted in public issues).
+fn model_not_found(flavor: Flavor, id: &str) -> Response {
+    match flavor {
+        Flavor::Vercel => gateway_error(
+            StatusCode::NOT_FOUND,
+            "model_not_found",
+            &format!("Model '{id}' not found"),
+            &[("param", json!({ "modelId": id }))],
+        ),
+        Flavor::OpenRouter => {
+            openrouter::error_response(StatusCode::BAD_REQUEST, &format!("{id} is not a valid model ID"), None, true)
+        }
+    }
 }
 
-fn invalid_request(invalid: InvalidRequest) -> Response {
-    let mut extra = vec![("code", json!(invalid.code))];
-    extra.extend(invalid.param.map(|param| ("param", json!(param))));
-    gateway_error(StatusCode::BAD_REQUEST, "invalid_request_error", &invalid.message, &extra)
+fn invalid_request(flavor: Flavor, invalid: InvalidRequest) -> Response {
+    match flavor {
+        Flavor::Vercel => {
+            let mut extra = vec![("code", json!(invalid.code))];
+            extra.extend(invalid.param.map(|param| ("param", json!(param))));
+            gateway_error(StatusCode::BAD_REQUEST, "invalid_request_error", &invalid.message, &extra)
+        }
+        Flavor::OpenRouter => openrouter::error_response(StatusCode::BAD_REQUEST, &invalid.message, None, true),
+    }
 }
 
-fn unauthorized(refusal: Refusal) -> Response {
-    gateway_error(StatusCode::UNAUTHORIZED, "authentication_error", refusal.message(), &[])
+fn unauthorized(flavor: Flavor, refusal: Refusal) -> Response {
+    match flavor {
+        Flavor::Vercel => gateway_error(StatusCode::UNAUTHORIZED, "authentication_error", refusal.message(), &[]),
+        Flavor::OpenRouter => {
+            openrouter::error_response(StatusCode::UNAUTHORIZED, refusal.openrouter_message(), None, false)
+        }
+    }
 }
 
 async fn list_models(State(shared): State<Arc<Shared>>) -> Response {
@@ -251,19 +297,59 @@ async fn get_model(State(shared): State<Arc<Shared>>, Path(id): Path<String>) ->
     match id.strip_suffix("/endpoints") {
         Some(model) => match shared.catalog.get(model) {
             Some(entry) => Json(shared.endpoints.reply(model, entry)).into_response(),
-            None => model_not_found(model),
+            None => model_not_found(Flavor::Vercel, model),
         },
-        None => model_not_found(&id),
+        None => model_not_found(Flavor::Vercel, &id),
     }
 }
 
-async fn not_found(uri: Uri) -> Response {
-    gateway_error(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        &format!("No route for '{}' on LocalGateway; the API lives under /v1.", uri.path()),
-        &[],
-    )
+/// The OpenRouter catalog entry for `id`: by id, by `canonical_slug`, or without a variant
+/// suffix such as `:nitro`.
+fn openrouter_entry<'a>(shared: &'a Shared, id: &str) -> Option<&'a Value> {
+    shared.catalog.get_or_slug(id).or_else(|| shared.catalog.get_or_slug(openrouter::base_model(id)))
+}
+
+/// The OpenRouter embedding model `id`: from the catalog when it lists one, else from the
+/// embedding-model list.
+fn openrouter_embedding_entry<'a>(shared: &'a Shared, id: &str) -> Option<&'a Value> {
+    openrouter_entry(shared, id)
+        .filter(|entry| openrouter::is_embedding_model(entry))
+        .or_else(|| shared.embedding_catalog.as_ref().and_then(|catalog| catalog.get_or_slug(id)))
+}
+
+/// `GET /api/v1/models/{author}/{slug}/endpoints` (by id or canonical slug); OpenRouter has
+/// no single-model route, so any other path under `/models/` is a 404.
+async fn openrouter_model_path(State(shared): State<Arc<Shared>>, Path(path): Path<String>, uri: Uri) -> Response {
+    let Some(model) = path.strip_suffix("/endpoints") else {
+        return not_found_for(shared.flavor, uri.path());
+    };
+    match openrouter_entry(&shared, model).or_else(|| openrouter_embedding_entry(&shared, model)) {
+        Some(entry) => Json(openrouter::endpoints_json(entry)).into_response(),
+        None => {
+            openrouter::error_response(StatusCode::NOT_FOUND, &format!("No endpoints found for {model}."), None, false)
+        }
+    }
+}
+
+/// `GET /api/v1/embeddings/models`: OpenRouter's embedding models.
+async fn openrouter_embedding_models(State(shared): State<Arc<Shared>>) -> Response {
+    let body = shared.embedding_catalog.as_ref().map(super::catalog::Catalog::list_body).unwrap_or_default();
+    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+}
+
+fn not_found_for(flavor: Flavor, path: &str) -> Response {
+    let message = format!(
+        "No route for '{path}' on LocalGateway ({flavor} flavour); the API lives under {}.",
+        flavor.api_prefix()
+    );
+    match flavor {
+        Flavor::Vercel => gateway_error(StatusCode::NOT_FOUND, "not_found", &message, &[]),
+        Flavor::OpenRouter => openrouter::error_response(StatusCode::NOT_FOUND, &message, None, false),
+    }
+}
+
+async fn not_found(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    not_found_for(shared.flavor, uri.path())
 }
 
 /// Milliseconds since `since`, saturating.
@@ -295,7 +381,7 @@ async fn deliver(
         record.generation_ms = record.latency_ms;
         lock(&shared.ledger).record(record);
     }
-    reply::render(reply, fault.as_ref(), kill, shared.closing.subscribe()).await
+    reply::render(reply, fault.as_ref(), kill, shared.closing.subscribe(), shared.flavor).await
 }
 
 /// A recorded answer as a [`Reply`]: status, content type and body unchanged.
@@ -308,7 +394,20 @@ fn replay(recorded: RecordedResponse) -> Reply {
         .and_then(|kind| HeaderValue::from_str(kind).ok())
         .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
     let pieces = if streamed { split_events(&recorded.body) } else { vec![recorded.body] };
-    Reply { status, content_type, pieces, streamed }
+    Reply { status, content_type, pieces, streamed, headers: Vec::new() }
+}
+
+/// The `HTTP-Referer` attribution header, kept for OpenRouter's generation lookup.
+fn referer(headers: &HeaderMap) -> Option<String> {
+    headers.get("http-referer").and_then(|value| value.to_str().ok()).map(str::to_owned)
+}
+
+/// OpenRouter names each answer's generation in `X-Generation-Id` (its streaming docs).
+fn with_generation_header(flavor: Flavor, reply: Reply, id: Option<&str>) -> Reply {
+    match (flavor, id) {
+        (Flavor::OpenRouter, Some(id)) => reply.with_header("x-generation-id", id),
+        _ => reply,
+    }
 }
 
 async fn chat_completions(
@@ -321,8 +420,9 @@ async fn chat_completions(
 ) -> Response {
     let arrival = arrival.map(|Extension(arrival)| arrival);
     let kill = kill.as_ref().map(|Extension(kill)| kill);
+    let flavor = shared.flavor;
     if let Err(refusal) = authenticate(&shared, &headers) {
-        return unauthorized(refusal);
+        return unauthorized(flavor, refusal);
     }
     let path = uri.path();
     let recorded = {
@@ -342,28 +442,62 @@ async fn chat_completions(
         let mut generation = GenerationRecord::from_recorded(&recorded.body, streamed);
         if let Some(record) = &mut generation {
             record.created_ms = ids::unix_millis();
+            record.http_referer = referer(&headers);
         }
-        return deliver(&shared, arrival, kill, replay(recorded), fault, generation).await;
+        let reply =
+            with_generation_header(flavor, replay(recorded), generation.as_ref().map(|record| record.id.as_str()));
+        return deliver(&shared, arrival, kill, reply, fault, generation).await;
     }
     let request = match ChatRequest::parse(&body) {
         Ok(request) => request,
-        Err(invalid) => return invalid_request(invalid),
+        Err(invalid) => return invalid_request(flavor, invalid),
     };
-    let entry = match shared.catalog.get(&request.model) {
-        // A custom catalog may leave `type` out; only a declared non-language model is refused.
-        Some(entry) if entry.get("type").and_then(Value::as_str).is_none_or(|kind| kind == "language") => entry,
-        _ => return model_not_found(&request.model),
+    let entry = match flavor {
+        Flavor::Vercel => shared
+            .catalog
+            .get(&request.model)
+            // A custom catalog may leave `type` out; only a declared non-language model is refused.
+            .filter(|entry| entry.get("type").and_then(Value::as_str).is_none_or(|kind| kind == "language")),
+        Flavor::OpenRouter => {
+            openrouter_entry(&shared, &request.model).filter(|entry| !openrouter::is_embedding_model(entry))
+        }
+    };
+    let Some(entry) = entry else { return model_not_found(flavor, &request.model) };
+    let provider = match flavor {
+        Flavor::Vercel => None,
+        Flavor::OpenRouter => match openrouter::route(&request.model, request.provider.as_ref()) {
+            Ok(slug) => Some(openrouter::display_name(&slug)),
+            Err(metadata) => {
+                // OpenRouter's own words (quoted in public issues), with its metadata.
+                return openrouter::error_response(
+                    StatusCode::NOT_FOUND,
+                    "No allowed providers are available for the selected model.",
+                    Some(&metadata),
+                    true,
+                );
+            }
+        },
     };
     let fault = shared.take_fault(&FaultTarget { path, model: &request.model, stream: request.stream });
     // A fault that answers instead of the model leaves the scripted reply for the next request.
     let scripted = if fault.as_ref().is_some_and(FaultKind::replaces_reply) { None } else { shared.take_reply() };
-    let generation = Generation::new(&request, entry, scripted, ids::generation_id(), ids::unix_seconds());
-    let record = generation.record(request.stream, ids::unix_millis());
-    let reply = if request.stream {
-        Reply::events(generation.to_sse_events(request.include_usage))
-    } else {
-        Reply::json(&generation.to_json())
+    let created = ids::unix_seconds();
+    let generation = match provider {
+        None => Generation::new(&request, entry, scripted, ids::generation_id(), created),
+        Some(provider) => {
+            let reported = entry.get("canonical_slug").and_then(Value::as_str).unwrap_or(&request.model).to_owned();
+            Generation::new(&request, entry, scripted, openrouter::generation_id(created), created)
+                .on_openrouter(reported, provider)
+        }
     };
+    let mut record = generation.record(request.stream, ids::unix_millis());
+    record.http_referer = referer(&headers);
+    let reply = if request.stream {
+        Reply::events(generation.to_events(request.include_usage))
+    } else {
+        Reply::json_text(generation.to_body())
+    };
+    let reply = with_generation_header(flavor, reply, Some(&generation.id));
     deliver(&shared, arrival, kill, reply, fault, Some(record)).await
 }
 
@@ -377,13 +511,17 @@ async fn create_embeddings(
 ) -> Response {
     let arrival = arrival.map(|Extension(arrival)| arrival);
     let kill = kill.as_ref().map(|Extension(kill)| kill);
+    let flavor = shared.flavor;
     if let Err(refusal) = authenticate(&shared, &headers) {
-        return unauthorized(refusal);
+        return unauthorized(flavor, refusal);
     }
     let request = match EmbeddingRequest::parse(&body) {
         Ok(request) => request,
-        Err(invalid) => return invalid_request(invalid),
+        Err(invalid) => return invalid_request(flavor, invalid),
     };
+    if flavor == Flavor::OpenRouter {
+        return openrouter_embeddings(&shared, arrival, kill, &uri, &headers, &request).await;
+    }
     let entry = match shared.catalog.get(&request.model) {
         Some(entry) if entry.get("type").and_then(Value::as_str) == Some("embedding") => entry,
         Some(entry) => {
@@ -399,14 +537,50 @@ async fn create_embeddings(
                 &[("param", json!("model")), ("code", json!("invalid_model_type"))],
             );
         }
-        None => return model_not_found(&request.model),
+        None => return model_not_found(flavor, &request.model),
     };
     let reply = match embeddings::respond(&request, entry, ids::generation_id(), ids::unix_millis()) {
         Ok(reply) => reply,
-        Err(invalid) => return invalid_request(invalid),
+        Err(invalid) => return invalid_request(flavor, invalid),
     };
     let fault = shared.take_fault(&FaultTarget { path: uri.path(), model: &request.model, stream: false });
     deliver(&shared, arrival, kill, Reply::json(&reply.body), fault, Some(reply.record)).await
+}
+
+/// `POST /api/v1/embeddings`: the same vectors in OpenRouter's reply shape.
+async fn openrouter_embeddings(
+    shared: &Shared,
+    arrival: Option<Arrival>,
+    kill: Option<&ConnectionKill>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    request: &EmbeddingRequest,
+) -> Response {
+    let flavor = Flavor::OpenRouter;
+    let Some(entry) = openrouter_embedding_entry(shared, &request.model) else {
+        if openrouter_entry(shared, &request.model).is_some() {
+            return openrouter::error_response(
+                StatusCode::BAD_REQUEST,
+                &format!("{} is not an embedding model; use one such as openai/text-embedding-3-small.", request.model),
+                None,
+                true,
+            );
+        }
+        return model_not_found(flavor, &request.model);
+    };
+    let provider = openrouter::display_name(&openrouter::route(&request.model, None).unwrap_or_default());
+    let id = openrouter::embedding_id(ids::unix_seconds());
+    let mut reply = match embeddings::respond(request, entry, id.clone(), ids::unix_millis()) {
+        Ok(reply) => reply,
+        Err(invalid) => return invalid_request(flavor, invalid),
+    };
+    reply.record.provider.clone_from(&provider);
+    reply.record.api_type = Some("embeddings");
+    reply.record.http_referer = referer(headers);
+    let body = openrouter::embeddings_body(reply.body, &id, &provider, reply.record.cost);
+    let fault = shared.take_fault(&FaultTarget { path: uri.path(), model: &request.model, stream: false });
+    let answer = Reply::json(&body).with_header("x-generation-id", &id);
+    deliver(shared, arrival, kill, answer, fault, Some(reply.record)).await
 }
 
 /// The first value of query parameter `name`, decoded.
@@ -420,13 +594,30 @@ fn flat_error(status: StatusCode, body: Value) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// `GET /v1/generation?id=gen_…`: the recorded generation in the shape of spec §7.1.
+/// `GET /v1/generation?id=gen_…`: the recorded generation in the shape of spec §7.1; on the
+/// OpenRouter flavour, `GET /api/v1/generation?id=gen-…` in OpenRouter's shape.
 async fn generation(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     if let Err(refusal) = authenticate(&shared, &headers) {
-        return unauthorized(refusal);
+        return unauthorized(shared.flavor, refusal);
     }
     let id = query_value(&uri, "id").unwrap_or_default();
     let id = id.trim();
+    if shared.flavor == Flavor::OpenRouter {
+        if id.is_empty() {
+            return openrouter::error_response(
+                StatusCode::BAD_REQUEST,
+                "Missing required query parameter: id",
+                None,
+                true,
+            );
+        }
+        return match lock(&shared.ledger).get(id) {
+            Some(record) => Json(openrouter::generation_json(record)).into_response(),
+            None => {
+                openrouter::error_response(StatusCode::NOT_FOUND, &format!("Generation {id} not found"), None, true)
+            }
+        };
+    }
     if id.is_empty() {
         return flat_error(StatusCode::BAD_REQUEST, json!({"error": "id is required"}));
     }
@@ -445,13 +636,18 @@ async fn generation(State(shared): State<Arc<Shared>>, uri: Uri, headers: Header
     }
 }
 
-/// `GET /v1/credits`: the configured balance minus what was served, both decimal strings.
+/// `GET /v1/credits`: the configured balance minus what was served, both decimal strings. On
+/// the OpenRouter flavour, `{"data":{"total_credits","total_usage"}}` as numbers.
 async fn credits(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Err(refusal) = authenticate(&shared, &headers) {
-        return unauthorized(refusal);
+        return unauthorized(shared.flavor, refusal);
     }
     let used = lock(&shared.ledger).total_used();
-    Json(json!({"balance": usd(shared.balance.saturating_minus(used)), "total_used": usd(used)})).into_response()
+    match shared.flavor {
+        Flavor::Vercel => Json(json!({"balance": usd(shared.balance.saturating_minus(used)), "total_used": usd(used)}))
+            .into_response(),
+        Flavor::OpenRouter => Json(openrouter::credits_json(shared.balance, used)).into_response(),
+    }
 }
 
 /// The bearer token of `Authorization: Bearer <token>`, if well formed.
@@ -482,6 +678,14 @@ impl Refusal {
                 "The Vercel OIDC token has expired: fetch a fresh one ",
                 "(for example with `vercel env pull`) or use an AI Gateway API key."
             ),
+        }
+    }
+
+    /// OpenRouter's own messages (quoted in public issues); it has no OIDC, so no expiry.
+    fn openrouter_message(self) -> &'static str {
+        match self {
+            Refusal::Missing => "No auth credentials found",
+            Refusal::Invalid | Refusal::Expired => "User not found.",
         }
     }
 }

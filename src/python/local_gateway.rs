@@ -2,34 +2,81 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
+#[cfg(feature = "otel")]
+use serde_json::{json, Value};
 
 use crate::local_gateway::{
-    Fault, FaultParams, Injection, LocalGateway, LocalGatewayConfig, RecordedRequest, ScriptedReply,
+    Fault, FaultParams, Flavor, LocalGateway, LocalGatewayConfig, RecordedRequest, ScriptedReply,
 };
-use crate::python::convert::value_to_py;
+use crate::python::convert::{py_to_value, value_to_py};
 use crate::python::errors::to_pyerr;
+#[cfg(feature = "otel")]
+use crate::telemetry::sink::{ReceivedExport, ReceivedMetric, ReceivedSpan};
 
-/// An in-process fake of the Vercel AI Gateway on 127.0.0.1 with an ephemeral port.
+/// An in-process fake of the Vercel AI Gateway (or of OpenRouter) on 127.0.0.1 with an
+/// ephemeral port.
 #[pyclass(name = "LocalGateway", module = "vercel_ai_gateway.testing", frozen)]
 pub struct PyLocalGateway {
     inner: LocalGateway,
     api_key: String,
 }
 
-fn random_key() -> String {
+/// A key in the flavour's format: `vck_local_<24 hex>` or OpenRouter's `sk-or-v1-<64 hex>`.
+fn random_key(flavor: Flavor) -> String {
     use rand::Rng as _;
     let mut rng = rand::rng();
-    let suffix: String = (0..24).map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)])).collect();
-    format!("vck_local_{suffix}")
+    let mut hex = |length: usize| -> String {
+        (0..length).map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)])).collect()
+    };
+    match flavor {
+        Flavor::Vercel => format!("vck_local_{}", hex(24)),
+        Flavor::OpenRouter => format!("sk-or-v1-{}", hex(64)),
+    }
+}
+
+/// A span as a JSON object for Python.
+#[cfg(feature = "otel")]
+fn span_json(span: &ReceivedSpan) -> Value {
+    json!({
+        "name": span.name,
+        "trace_id": span.trace_id,
+        "span_id": span.span_id,
+        "parent_span_id": span.parent_span_id,
+        "kind": span.kind,
+        "status": span.status_code,
+        "attributes": span.attributes,
+        "resource": span.resource,
+        "scope": span.scope,
+    })
+}
+
+/// A metric as a JSON object for Python.
+#[cfg(feature = "otel")]
+fn metric_json(metric: &ReceivedMetric) -> Value {
+    json!({"name": metric.name, "unit": metric.unit, "points": metric.points})
+}
+
+/// An export as a JSON object for Python.
+#[cfg(feature = "otel")]
+fn export_json(export: &ReceivedExport) -> Value {
+    let headers: serde_json::Map<String, Value> =
+        export.headers.iter().map(|(name, value)| (name.clone(), json!(value))).collect();
+    json!({
+        "path": export.path,
+        "headers": headers,
+        "spans": export.spans.iter().map(span_json).collect::<Vec<_>>(),
+        "metrics": export.metrics.iter().map(metric_json).collect::<Vec<_>>(),
+    })
 }
 
 #[pymethods]
 impl PyLocalGateway {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (*, api_key=None, extra_api_keys=None, accept_oidc=true, catalog=None, cli_token=None, balance=None))]
+    #[pyo3(signature = (*, flavor="vercel", api_key=None, extra_api_keys=None, accept_oidc=true, catalog=None, cli_token=None, balance=None))]
     fn new(
         py: Python<'_>,
+        flavor: &str,
         api_key: Option<String>,
         extra_api_keys: Option<Vec<String>>,
         accept_oidc: bool,
@@ -37,7 +84,8 @@ impl PyLocalGateway {
         cli_token: Option<String>,
         balance: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let api_key = api_key.unwrap_or_else(random_key);
+        let flavor = Flavor::parse(flavor).map_err(|e| to_pyerr(py, e))?;
+        let api_key = api_key.unwrap_or_else(|| random_key(flavor));
         let mut api_keys = vec![api_key.clone()];
         api_keys.extend(extra_api_keys.unwrap_or_default());
         let catalog_json = match catalog {
@@ -59,18 +107,24 @@ impl PyLocalGateway {
             // form the core reads too.
             Some(value) => Some(value.str()?.to_string()),
         };
-        let config = LocalGatewayConfig { api_keys, accept_oidc, catalog_json, cli_token, balance };
+        let config = LocalGatewayConfig { flavor, api_keys, accept_oidc, catalog_json, cli_token, balance };
         let inner = py.detach(|| LocalGateway::start(config)).map_err(|e| to_pyerr(py, e))?;
         Ok(PyLocalGateway { inner, api_key })
     }
 
-    /// The OpenAI-compatible base URL, `http://127.0.0.1:PORT/v1`.
+    /// The OpenAI-compatible base URL: `http://127.0.0.1:PORT/v1`, or `…/api/v1` for OpenRouter.
     #[getter]
     fn url(&self) -> String {
         self.inner.base_url()
     }
 
-    /// `http://127.0.0.1:PORT` (the Vercel API token endpoint lives under it).
+    /// `"vercel"` or `"openrouter"`.
+    #[getter]
+    fn flavor(&self) -> &'static str {
+        self.inner.flavor().name()
+    }
+
+    /// `http://127.0.0.1:PORT` (the Vercel API token endpoint and the OTLP receiver live under it).
     #[getter]
     fn origin(&self) -> String {
         self.inner.origin()
@@ -90,7 +144,11 @@ impl PyLocalGateway {
 
     /// Environment variables that point this package at the gateway.
     fn env(&self) -> std::collections::HashMap<&'static str, String> {
-        [("AI_GATEWAY_BASE_URL", self.inner.base_url()), ("AI_GATEWAY_API_KEY", self.api_key.clone())].into()
+        let (url, key) = match self.inner.flavor() {
+            Flavor::Vercel => ("AI_GATEWAY_BASE_URL", "AI_GATEWAY_API_KEY"),
+            Flavor::OpenRouter => ("OPENROUTER_BASE_URL", "OPENROUTER_API_KEY"),
+        };
+        [(url, self.inner.base_url()), (key, self.api_key.clone())].into()
     }
 
     /// Every request received so far, oldest first.
@@ -124,7 +182,7 @@ impl PyLocalGateway {
     }
 
     /// Adds a fault of `kind` (see `FAULT_KINDS` in the core); the stub documents each one.
-    #[pyo3(signature = (kind, *, count=1, sticky=false, model=None, route=None, status=None, error_type=None, message=None, code=None, headers=None, after=None, delay=None))]
+    #[pyo3(signature = (kind, *, count=1, sticky=false, model=None, route=None, status=None, error_type=None, message=None, code=None, headers=None, after=None, delay=None, metadata=None))]
     #[allow(clippy::too_many_arguments)]
     fn inject(
         &self,
@@ -141,6 +199,7 @@ impl PyLocalGateway {
         headers: Option<&Bound<'_, PyAny>>,
         after: Option<usize>,
         delay: Option<f64>,
+        metadata: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let headers = match headers {
             None => None,
@@ -164,10 +223,9 @@ impl PyLocalGateway {
             headers,
             after,
             delay,
+            metadata: metadata.map(py_to_value).transpose()?,
         };
-        let injection = Injection::from_params(kind, params).map_err(|e| to_pyerr(py, e))?;
-        self.inner.inject(injection);
-        Ok(())
+        self.inner.inject_params(kind, params).map_err(|e| to_pyerr(py, e))
     }
 
     /// Removes every queued and sticky fault.
@@ -197,6 +255,54 @@ impl PyLocalGateway {
         self.inner.push_reply(ScriptedReply { content, reasoning, finish_reason });
     }
 
+    /// Spans received on `/v1/traces`, oldest first, as dicts.
+    #[getter]
+    fn spans(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        #[cfg(feature = "otel")]
+        {
+            self.inner.spans().iter().map(|span| value_to_py(py, &span_json(span))).collect()
+        }
+        #[cfg(not(feature = "otel"))]
+        {
+            let _ = py;
+            Ok(Vec::new())
+        }
+    }
+
+    /// Metrics received on `/v1/metrics`, oldest first, as dicts.
+    #[getter]
+    fn metrics(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        #[cfg(feature = "otel")]
+        {
+            self.inner.metrics().iter().map(|metric| value_to_py(py, &metric_json(metric))).collect()
+        }
+        #[cfg(not(feature = "otel"))]
+        {
+            let _ = py;
+            Ok(Vec::new())
+        }
+    }
+
+    /// Every OTLP export received, oldest first: path, headers, spans and metrics.
+    #[getter]
+    fn otlp_exports(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        #[cfg(feature = "otel")]
+        {
+            self.inner.otlp_exports().iter().map(|export| value_to_py(py, &export_json(export))).collect()
+        }
+        #[cfg(not(feature = "otel"))]
+        {
+            let _ = py;
+            Ok(Vec::new())
+        }
+    }
+
+    /// Forgets the received OTLP exports.
+    fn clear_telemetry(&self) {
+        #[cfg(feature = "otel")]
+        self.inner.clear_telemetry();
+    }
+
     /// Stops the server. Safe to call more than once.
     fn close(&self, py: Python<'_>) {
         py.detach(|| self.inner.shutdown());
@@ -213,7 +319,7 @@ impl PyLocalGateway {
     }
 
     fn __repr__(&self) -> String {
-        format!("LocalGateway(url='{}')", self.inner.base_url())
+        format!("LocalGateway(flavor='{}', url='{}')", self.inner.flavor(), self.inner.base_url())
     }
 }
 
@@ -268,6 +374,12 @@ impl PyRecordedRequest {
     #[getter]
     fn fault(&self) -> Option<&str> {
         self.inner.fault.as_deref()
+    }
+
+    /// The flavour of the gateway that received it: `"vercel"` or `"openrouter"`.
+    #[getter]
+    fn flavor(&self) -> &'static str {
+        self.inner.flavor.name()
     }
 
     /// The body parsed as JSON, or `None` when it is not JSON.
