@@ -1,7 +1,5 @@
-"""Routing between two gateways with failover, against two LocalGateways side by side.
-
-The second LocalGateway stands in for OpenRouter through `openrouter_base_url`; the model used
-has the same id on both gateways, so either catalog serves it.
+"""Routing between two gateways with failover, against a Vercel-flavour and an
+OpenRouter-flavour LocalGateway side by side. The model used has the same id on both gateways.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ FAST = (0.001, 0.005)
 
 @pytest.fixture
 def pair() -> Iterator[tuple[LocalGateway, LocalGateway]]:
-    with LocalGateway() as vercel, LocalGateway() as openrouter:
+    with LocalGateway() as vercel, LocalGateway(flavor="openrouter") as openrouter:
         yield vercel, openrouter
 
 

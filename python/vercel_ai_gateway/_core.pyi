@@ -294,6 +294,22 @@ class Client:
     def models(self) -> Models: ...
     @property
     def generations(self) -> Generations: ...
+    def _send_raw(
+        self,
+        method: str,
+        path: str,
+        headers: list[tuple[bytes, bytes]] | list[tuple[str, str]],
+        body: bytes | None = None,
+        *,
+        stream: bool = False,
+        timeout: float | Timeout | None = None,
+    ) -> RawResponse:
+        """Sends a request built by another HTTP client through this client (the openai transports').
+
+        ``path`` (with its query) is relative to ``base_url``. The client's credential replaces
+        any ``authorization`` header; its retries, timeouts, routing and telemetry apply. Any
+        status is an answer; transport failures raise ``APIConnectionError`` / ``APITimeoutError``.
+        """
     @property
     def base_url(self) -> str:
         """The base URL of the gateway unrouted calls go to."""
@@ -434,6 +450,17 @@ class AsyncClient:
     def models(self) -> AsyncModels: ...
     @property
     def generations(self) -> AsyncGenerations: ...
+    async def _send_raw(
+        self,
+        method: str,
+        path: str,
+        headers: list[tuple[bytes, bytes]] | list[tuple[str, str]],
+        body: bytes | None = None,
+        *,
+        stream: bool = False,
+        timeout: float | Timeout | None = None,
+    ) -> AsyncRawResponse:
+        """The asyncio twin of ``Client._send_raw``."""
     @property
     def base_url(self) -> str:
         """The base URL of the gateway unrouted calls go to."""
@@ -907,3 +934,81 @@ class Router:
     def breakers(self) -> list[tuple[str, str]]:
         """Breakers that are not closed, with their state."""
     def reset_breakers(self) -> None: ...
+
+@final
+class RawResponse:
+    """The answer to ``Client._send_raw``: status, headers and body as the gateway sent them.
+
+    A body read whole is ``content``; an event stream (or any body when ``stream=True`` was
+    asked) is streamed: iterate for its chunks of ``bytes`` or ``read()`` the rest.
+    """
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """``(name, value)`` pairs in the order received."""
+    @property
+    def content(self) -> bytes | None:
+        """The whole body when it was read whole; ``None`` when it is streamed."""
+    @property
+    def is_stream(self) -> bool: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def gateway(self) -> str:
+        """The gateway that answered (``"vercel"`` or ``"openrouter"``)."""
+    @property
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every attempt of the call, the one that answered last."""
+    @property
+    def routing(self) -> str | None:
+        """The routing decision, explained, when a ``Router`` decided."""
+    def read(self) -> bytes:
+        """The rest of the body."""
+    def __iter__(self) -> Iterator[bytes]: ...
+    def __next__(self) -> bytes: ...
+    def close(self) -> None:
+        """Stops reading and closes the connection."""
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *args: object) -> bool: ...
+
+@final
+class AsyncRawResponse:
+    """The answer to ``AsyncClient._send_raw``; the asyncio twin of ``RawResponse``."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """``(name, value)`` pairs in the order received."""
+    @property
+    def content(self) -> bytes | None:
+        """The whole body when it was read whole; ``None`` when it is streamed."""
+    @property
+    def is_stream(self) -> bool: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def gateway(self) -> str:
+        """The gateway that answered (``"vercel"`` or ``"openrouter"``)."""
+    @property
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every attempt of the call, the one that answered last."""
+    @property
+    def routing(self) -> str | None:
+        """The routing decision, explained, when a ``Router`` decided."""
+    async def aread(self) -> bytes:
+        """The rest of the body."""
+    def __aiter__(self) -> Self: ...
+    async def __anext__(self) -> bytes: ...
+    async def aclose(self) -> None:
+        """Stops reading and closes the connection."""
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *args: object) -> bool: ...
+
+def _telemetry_installed() -> bool:
+    """Whether a ``VercelTelemetry`` is installed in the Rust core."""
+
+def _flush_telemetry(timeout: float = 2.0) -> bool:
+    """Flushes the installed Rust telemetry, waiting at most ``timeout`` seconds (``True`` when none)."""

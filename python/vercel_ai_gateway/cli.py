@@ -56,14 +56,8 @@ def _local_gateways(enabled: bool) -> Iterator[None]:
 
     saved = dict(os.environ)
     with ExitStack() as stack:
-        vercel = stack.enter_context(LocalGateway())
-        os.environ.update(vercel.env())
-        try:
-            openrouter = stack.enter_context(LocalGateway(flavor="openrouter"))  # type: ignore[call-arg]
-            os.environ.update(openrouter.env())
-        except TypeError:  # a LocalGateway without the OpenRouter flavour
-            os.environ["OPENROUTER_BASE_URL"] = vercel.url
-            os.environ["OPENROUTER_API_KEY"] = vercel.api_key
+        os.environ.update(stack.enter_context(LocalGateway()).env())
+        os.environ.update(stack.enter_context(LocalGateway(flavor="openrouter")).env())
         try:
             yield
         finally:
@@ -290,7 +284,12 @@ def _litellm_config(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _telemetry_test(args: argparse.Namespace, out: TextIO) -> int:
-    tel = vag.VercelTelemetry(backend=args.backend) if args.backend else vag.VercelTelemetry.from_env()
+    # Only the Rust provider: a command must not configure the process's global Python SDK.
+    tel = (
+        vag.VercelTelemetry(backend=args.backend, python_sdk=False)
+        if args.backend
+        else vag.VercelTelemetry.from_env(python_sdk=False)
+    )
     if tel.backend == "off":
         out.write("telemetry is not configured: set a backend's variables or pass --backend\n")
         return 1

@@ -10,6 +10,7 @@
 //! gateway's envelope in one place, [`status_error_from_envelope`], which the SSE decoder
 //! reuses for errors inside a 200 stream.
 
+pub mod raw;
 pub mod retry;
 pub mod runtime;
 pub mod sse;
@@ -335,6 +336,13 @@ async fn status_error(response: reqwest::Response) -> Error {
     let url = response.url().to_string();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.unwrap_or_default();
+    status_error_from_parts(status, &url, &headers, &bytes)
+}
+
+/// The typed error of a non-2xx reply whose body was read (`bytes`; only the first 64 KiB are
+/// looked at).
+pub fn status_error_from_parts(status: u16, url: &str, headers: &HeaderMap, bytes: &[u8]) -> Error {
+    let url = url.to_string();
     let excerpt = &bytes[..bytes.len().min(ERROR_BODY_LIMIT)];
     let mut error = match serde_json::from_slice::<Value>(excerpt) {
         Ok(body) => status_error_from_envelope(status, &body, &url),
@@ -348,8 +356,8 @@ async fn status_error(response: reqwest::Response) -> Error {
             e
         }
     };
-    error.request_id = header_str(&headers, "x-vercel-id").or_else(|| header_str(&headers, "x-request-id"));
-    error.retry_after = retry_after(&headers);
+    error.request_id = header_str(headers, "x-vercel-id").or_else(|| header_str(headers, "x-request-id"));
+    error.retry_after = retry_after(headers);
     error.message = match &error.generation_id {
         Some(g) if !error.message.contains(g.as_str()) => format!("{} [{g}]", error.message),
         _ => error.message,
@@ -655,6 +663,20 @@ impl Call<'_> {
         path: &str,
         stream: bool,
     ) -> Result<Outcome<Answer>> {
+        self.failover(router, decision, |gateway, body| {
+            self.send_to(gateway, reqwest::Method::POST, path, Some(body), stream)
+        })
+        .await
+    }
+
+    /// The failover loop of a routed call, whatever is sent: `send(gateway, body)` makes one
+    /// attempt (its same-gateway retries included) with the decision's body for that gateway,
+    /// and returns the answer, the retries made and the credential sources skipped.
+    pub async fn failover<T, F, Fut>(&self, router: &Router, decision: &Decision, send: F) -> Result<Outcome<T>>
+    where
+        F: Fn(Gateway, Vec<u8>) -> Fut,
+        Fut: std::future::Future<Output = Result<(T, u32, Vec<Skipped>)>>,
+    {
         let targets: Vec<&Target> = std::iter::once(&decision.primary).chain(decision.fallback.as_ref()).collect();
         let mut attempts = Vec::new();
         let mut skipped_all = Vec::new();
@@ -679,7 +701,7 @@ impl Call<'_> {
                     .map_err(|e| Error::internal(format!("the routed body cannot be encoded: {e}")))?,
                 None => return Err(Error::internal("a routed call has no body")),
             };
-            match self.send_to(target.gateway, reqwest::Method::POST, path, Some(body), stream).await {
+            match send(target.gateway, body).await {
                 Ok((answer, retries, skipped)) => {
                     router.breakers().record(target.gateway, &target.model, true, std::time::Instant::now());
                     skipped_all.extend(skipped);
@@ -741,6 +763,24 @@ impl Call<'_> {
         }
         Err(last_error.unwrap_or_else(|| Error::internal("a routed call had no target")))
     }
+}
+
+/// Decides where a chat or embeddings call for `model` goes and tells the call's span: the
+/// decision and its one-line explanation. Shared by the typed calls and [`raw`] pass-through.
+pub fn decide(
+    config: &ClientConfig,
+    router: &Router,
+    model: &str,
+    body: &Value,
+    recorder: Option<&mut crate::telemetry::CallRecorder>,
+) -> (Decision, String) {
+    let decision = router.route(&crate::routing::RouteRequest { model, user: None, body: Some(body) });
+    let explain = decision.explain();
+    if let Some(r) = recorder {
+        r.set_route(&explain);
+        r.set_gateway(decision.primary.gateway.as_str(), config.base_url_for(decision.primary.gateway));
+    }
+    (decision, explain)
 }
 
 /// Adds the attempts made to the message of the final error of a routed call.

@@ -178,16 +178,46 @@ where
     Ok(future)
 }
 
-/// An already-resolved asyncio future (for results available without waiting).
+/// An awaitable whose result is already known: awaiting it returns (or raises) at once,
+/// without an asyncio future, a loop call or a round trip through the queue. Used when a
+/// stream chunk was already buffered.
+#[pyclass(module = "vercel_ai_gateway._core", frozen)]
+pub struct Ready {
+    result: std::sync::Mutex<Option<PyResult<Py<PyAny>>>>,
+}
+
+#[pymethods]
+impl Ready {
+    fn __await__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __next__(&self) -> PyResult<Py<PyAny>> {
+        let taken = self.result.lock().ok().and_then(|mut r| r.take());
+        match taken {
+            Some(Ok(value)) => Err(pyo3::exceptions::PyStopIteration::new_err((value,))),
+            Some(Err(err)) => Err(err),
+            None => Err(PyRuntimeError::new_err("this awaitable was already awaited")),
+        }
+    }
+
+    fn send(&self, _value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.__next__()
+    }
+
+    #[pyo3(signature = (error, *_rest))]
+    fn throw(&self, error: &Bound<'_, PyAny>, _rest: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<Py<PyAny>> {
+        Err(PyErr::from_value(error.clone()))
+    }
+
+    fn close(&self) {}
+}
+
+/// An awaitable that is already resolved with `result`.
 pub fn ready_awaitable<'py>(py: Python<'py>, result: PyResult<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let helper = QUEUE_FOR_RUNNING_LOOP.get_or_try_init(py, || {
-        py.import("vercel_ai_gateway._aio")?.getattr("queue_for_running_loop").map(Bound::unbind)
-    })?;
-    let (event_loop, _queue): (Bound<'py, PyAny>, Bound<'py, PyAny>) = helper.bind(py).call0()?.extract()?;
-    let future = event_loop.call_method0("create_future")?;
-    match result {
-        Ok(value) => future.call_method1("set_result", (value,))?,
-        Err(err) => future.call_method1("set_exception", (err.into_value(py),))?,
-    };
-    Ok(future)
+    Ok(Bound::new(py, Ready { result: std::sync::Mutex::new(Some(result)) })?.into_any())
 }

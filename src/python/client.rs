@@ -14,7 +14,9 @@ use serde_json::{Map, Value};
 use crate::auth::Skipped;
 use crate::catalog::Gateway;
 use crate::client::runtime::{engine, Engine, Mode};
-use crate::client::{Answer, Attempt, Call, CallOptions, ChunkStream, ClientConfig, Outcome, RetryPolicy, TtlCache};
+use crate::client::{
+    decide, Answer, Attempt, Call, CallOptions, ChunkStream, ClientConfig, Outcome, RetryPolicy, TtlCache,
+};
 use crate::config::ProcessEnv;
 use crate::error::Error;
 use crate::python::asyncio::spawn_awaitable;
@@ -25,7 +27,6 @@ use crate::python::objects::PyResponseObject;
 use crate::python::routing::PyRouter;
 use crate::python::stream::{PyAsyncStream, PyStream};
 use crate::python::timeout::{timeouts_from, PyTimeout};
-use crate::routing::RouteRequest;
 use crate::telemetry::{self, CallInfo, CallRecorder};
 
 /// Default lifetime of the cached model catalog.
@@ -33,7 +34,7 @@ pub const DEFAULT_MODELS_TTL: Duration = Duration::from_secs(300);
 
 /// What a client was configured with, shared by its namespaces.
 pub struct ClientInner {
-    config: ClientConfig,
+    pub(crate) config: ClientConfig,
     models: TtlCache,
 }
 
@@ -112,12 +113,7 @@ async fn execute(
     let router = inner.config.router.as_ref().filter(|_| op.generation.is_some());
     let result = match (router, &op.body, &op.generation) {
         (Some(router), Some(body), Some((_, model))) => {
-            let decision = router.route(&RouteRequest { model, user: None, body: Some(body) });
-            let explain = decision.explain();
-            if let Some(r) = recorder.as_mut() {
-                r.set_route(&explain);
-                r.set_gateway(decision.primary.gateway.as_str(), inner.config.base_url_for(decision.primary.gateway));
-            }
+            let (decision, explain) = decide(&inner.config, router, model, body, recorder.as_mut());
             call.routed(router, &decision, &op.path, op.stream).await.map(|out| (out, Some(explain)))
         }
         _ => {
@@ -542,6 +538,23 @@ macro_rules! client_twin {
             ) -> PyResult<Py<PyAny>> {
                 let options = call_options(py, &self.inner, timeout, extra_headers)?;
                 $run(py, &self.inner, Op::get("/credits".into()), options)
+            }
+
+            /// Sends a request built by another HTTP client (the httpx transports of
+            /// `vercel_ai_gateway.openai`) through this client; see `crate::python::raw`.
+            #[pyo3(signature = (method, path, headers, body=None, *, stream=false, timeout=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn _send_raw(
+                &self,
+                py: Python<'_>,
+                method: &str,
+                path: String,
+                headers: &Bound<'_, PyAny>,
+                body: Option<&Bound<'_, PyAny>>,
+                stream: bool,
+                timeout: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Py<PyAny>> {
+                crate::python::raw::$run(py, &self.inner, method, path, headers, body, stream, timeout)
             }
 
             /// The base URL of the gateway unrouted calls go to.

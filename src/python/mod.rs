@@ -9,6 +9,7 @@ mod convert;
 mod errors;
 mod local_gateway;
 mod objects;
+mod raw;
 mod routing;
 mod stream;
 mod telemetry;
@@ -51,6 +52,10 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<local_gateway::PyRecordedRequest>()?;
     m.add_function(wrap_pyfunction!(auth::resolve_auth, m)?)?;
     m.add_function(wrap_pyfunction!(auth::gateway_url, m)?)?;
+    m.add_class::<raw::PyRawResponse>()?;
+    m.add_class::<raw::PyAsyncRawResponse>()?;
+    m.add_function(wrap_pyfunction!(raw::telemetry_installed, m)?)?;
+    m.add_function(wrap_pyfunction!(raw::flush_telemetry, m)?)?;
     m.add_class::<telemetry::PyVercelTelemetry>()?;
     m.add_function(wrap_pyfunction!(telemetry::record_call, m)?)?;
     Ok(())
