@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -68,28 +69,23 @@ def _local_gateways(enabled: bool) -> Iterator[None]:
 # ---- doctor ----
 
 
-class _Collect:
-    """Collects the package's log records (credential sources skipped, and why)."""
+class _Collect(logging.Handler):
+    """Collects the package's warnings (credential sources skipped, and why) during a block."""
 
     def __init__(self) -> None:
-        import logging
-
+        super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
-        collector = self
-
-        class Handler(logging.Handler):
-            def emit(self, record: logging.LogRecord) -> None:
-                collector.messages.append(record.getMessage())
-
-        self.handler = Handler(level=logging.WARNING)
         self.logger = logging.getLogger("vercel_ai_gateway")
 
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
     def __enter__(self) -> _Collect:
-        self.logger.addHandler(self.handler)
+        self.logger.addHandler(self)
         return self
 
     def __exit__(self, *args: object) -> None:
-        self.logger.removeHandler(self.handler)
+        self.logger.removeHandler(self)
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
