@@ -31,10 +31,19 @@ def main() -> None:
     users = [f"user-{i}" for i in range(CALLS)]
     body = {"model": "anthropic/claude-opus-4.7", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.2}
     rows = [
-        ("route(model, user) — share decides", per_call_us(lambda i: router.route("anthropic/claude-opus-4.7", user=users[i]))),
-        ("route(model, user) — OpenRouter id, mapped", per_call_us(lambda i: router.route("qwen/qwen3-14b", user=users[i]))),
+        (
+            "route(model, user) — share decides",
+            per_call_us(lambda i: router.route("anthropic/claude-opus-4.7", user=users[i])),
+        ),
+        (
+            "route(model, user) — OpenRouter id, mapped",
+            per_call_us(lambda i: router.route("qwen/qwen3-14b", user=users[i])),
+        ),
         ("route(model, user) — pinned", per_call_us(lambda i: router.route("x-ai/grok-4.3", user=users[i]))),
-        ("route(model, user, body) — translated", per_call_us(lambda i: router.route("anthropic/claude-opus-4.7", user=users[i], body=body))),
+        (
+            "route(model, user, body) — translated",
+            per_call_us(lambda i: router.route("anthropic/claude-opus-4.7", user=users[i], body=body)),
+        ),
         ("map_model(id)", per_call_us(lambda i: router.map_model("qwen/qwen3-14b"))),
     ]
     width = max(len(name) for name, _ in rows)
