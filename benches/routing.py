@@ -30,21 +30,13 @@ def main() -> None:
     router = vag.Router(vercel_share=0.5, pins={"xai/*": "vercel"})
     users = [f"user-{i}" for i in range(CALLS)]
     body = {"model": "anthropic/claude-opus-4.7", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.2}
+    both, mapped, pinned = "anthropic/claude-opus-4.7", "qwen/qwen3-14b", "x-ai/grok-4.3"
     rows = [
-        (
-            "route(model, user) — share decides",
-            per_call_us(lambda i: router.route("anthropic/claude-opus-4.7", user=users[i])),
-        ),
-        (
-            "route(model, user) — OpenRouter id, mapped",
-            per_call_us(lambda i: router.route("qwen/qwen3-14b", user=users[i])),
-        ),
-        ("route(model, user) — pinned", per_call_us(lambda i: router.route("x-ai/grok-4.3", user=users[i]))),
-        (
-            "route(model, user, body) — translated",
-            per_call_us(lambda i: router.route("anthropic/claude-opus-4.7", user=users[i], body=body)),
-        ),
-        ("map_model(id)", per_call_us(lambda i: router.map_model("qwen/qwen3-14b"))),
+        ("route(model, user) — share decides", per_call_us(lambda i: router.route(both, user=users[i]))),
+        ("route(model, user) — OpenRouter id, mapped", per_call_us(lambda i: router.route(mapped, user=users[i]))),
+        ("route(model, user) — pinned", per_call_us(lambda i: router.route(pinned, user=users[i]))),
+        ("route(model, user, body) — translated", per_call_us(lambda i: router.route(both, user=users[i], body=body))),
+        ("map_model(id)", per_call_us(lambda i: router.map_model(mapped))),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"{'call'.ljust(width)}  µs/call")
