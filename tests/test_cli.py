@@ -98,3 +98,62 @@ def test_module_entry_point() -> None:
         [sys.executable, "-m", "vercel_ai_gateway", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("vercel-ai-gateway ")
+
+
+# ---- as users run it: a subprocess per command, exit codes included ----
+
+
+def cli(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    from conftest import CREDENTIAL_VARIABLES
+
+    base = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "-m", "vercel_ai_gateway", *argv],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--local", "doctor"],
+        ["--local", "doctor", "--json"],
+        ["--local", "models", "--search", "gpt-5"],
+        ["--local", "models", "--gateway", "openrouter", "--map", "--search", "grok"],
+        ["route", "--model", "x-ai/grok-4.3", "--user", "u1", "--share", "0.5"],
+        ["--local", "chat", "openai/gpt-4.1-nano", "hi"],
+        ["telemetry", "test", "--backend", "console"],
+    ],
+)
+def test_every_command_in_a_subprocess(argv: list[str]) -> None:
+    result = cli(*argv)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert "vck_local" not in result.stdout + result.stderr
+    assert "sk-or-v1" not in result.stdout + result.stderr
+
+
+def test_broken_setups_in_a_subprocess() -> None:
+    # No credentials at all.
+    with LocalGateway() as gw:
+        result = cli("doctor", env={"AI_GATEWAY_BASE_URL": gw.url})
+        assert result.returncode == 1 and "No credential" in result.stdout
+        # An expired OIDC token: skipped, named, never printed.
+        token = make_jwt(expires_in=-60, signature="CANARYSIG")
+        result = cli("doctor", env={"AI_GATEWAY_BASE_URL": gw.url, "VERCEL_OIDC_TOKEN": token})
+        assert result.returncode == 1 and "expired" in result.stdout
+        assert "CANARYSIG" not in result.stdout + result.stderr
+        url, key = gw.url, gw.api_key
+    # The gateway is unreachable (closed port).
+    result = cli("doctor", env={"AI_GATEWAY_BASE_URL": url, "AI_GATEWAY_API_KEY": key})
+    assert result.returncode == 1 and "gateway reachable" in result.stdout and "FAIL" in result.stdout
+    result = cli("chat", "openai/gpt-5", "hi", env={"AI_GATEWAY_BASE_URL": url, "AI_GATEWAY_API_KEY": key})
+    assert result.returncode == 2 and result.stderr.startswith("error: ")
+    # A command-line mistake is argparse's exit code 2 with usage.
+    result = cli("route")
+    assert result.returncode == 2 and "--model" in result.stderr
