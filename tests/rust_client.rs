@@ -198,3 +198,46 @@ async fn invalid_json_answer() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn oversized_answers_are_typed_errors() {
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(5000));
+    let base = canned(http("200 OK", "application/json", "", big.as_bytes())).await;
+    let mut cfg = config(&base);
+    cfg.limits.max_body_bytes = 4096;
+    let env = HashMap::<String, String>::new();
+    match json_call(&cfg, &env).await {
+        Err(Error::Decode { message, .. }) => assert!(message.contains("larger than 4096 bytes"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    let line = format!("data: {{\"choices\":[{{\"delta\":{{\"content\":\"{}\"}}}}]}}\n\n", "y".repeat(5000));
+    let body = format!("data: {{\"choices\":[]}}\n\n{line}data: [DONE]\n\n");
+    let base = canned(http("200 OK", "text/event-stream", "", body.as_bytes())).await;
+    let mut cfg = config(&base);
+    cfg.limits.max_line_bytes = 4096;
+    // The whole network read is refused, so here the error comes before any chunk is handed out.
+    let result = match stream_call(&cfg, &env, vec![]).await {
+        Ok(out) => {
+            let mut stream = out.value;
+            loop {
+                match stream.next_chunk().await {
+                    Ok(Some(_)) => continue,
+                    other => break other.map(|_| ()),
+                }
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Err(Error::Decode { message, .. }) => assert!(message.contains("longer than the limit"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_a_typed_error() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let base = canned(http("200 OK", "application/json", "", deep.as_bytes())).await;
+    let env = HashMap::<String, String>::new();
+    assert!(matches!(json_call(&config(&base), &env).await, Err(Error::Decode { .. })));
+}

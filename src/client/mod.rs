@@ -109,6 +109,23 @@ pub struct ClientConfig {
     pub router: Option<Arc<Router>>,
     /// Look the cost up (`GET /generation`) when an answer carries no `usage.cost`.
     pub cost_lookup: bool,
+    /// Input limits: the largest JSON answer and SSE line read.
+    pub limits: Limits,
+}
+
+/// Bounds on what is read from a gateway, so a broken or hostile answer costs bounded memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest JSON answer, in bytes.
+    pub max_body_bytes: usize,
+    /// The longest line of an event stream, in bytes.
+    pub max_line_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: MAX_BODY_BYTES, max_line_bytes: sse::MAX_LINE_BYTES }
+    }
 }
 
 impl ClientConfig {
@@ -138,6 +155,7 @@ impl ClientConfig {
             openrouter_key: None,
             router: None,
             cost_lookup: false,
+            limits: Limits::default(),
         })
     }
 
@@ -519,7 +537,7 @@ impl Call<'_> {
         let attempt = async {
             let response = self.send_once(req, timeouts).await?;
             let status = response.status().as_u16();
-            let bytes = response.bytes().await.map_err(|e| transport_error(&e, &req.url, timeouts))?;
+            let bytes = read_limited(response, &req.url, timeouts, self.config.limits.max_body_bytes).await?;
             let mut value: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
                 message: format!("The response from {} is not valid JSON ({e}).", req.url),
                 url: req.url.clone(),
@@ -566,7 +584,7 @@ impl Call<'_> {
                     status: response.status().as_u16(),
                 });
             }
-            let mut stream = ChunkStream::new(response, timeouts.idle());
+            let mut stream = ChunkStream::with_limit(response, timeouts.idle(), self.config.limits.max_line_bytes);
             stream.set_normalize_reasoning(gateway == Gateway::OpenRouter);
             stream.prefetch().await?;
             Ok(stream)
@@ -781,6 +799,31 @@ pub fn decide(
         r.set_gateway(decision.primary.gateway.as_str(), config.base_url_for(decision.primary.gateway));
     }
     (decision, explain)
+}
+
+/// The largest JSON answer read (a big embeddings batch is tens of MiB); larger is a typed
+/// error rather than unbounded memory.
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+async fn read_limited(
+    mut response: reqwest::Response,
+    url: &str,
+    timeouts: &Timeouts,
+    limit: usize,
+) -> Result<Vec<u8>> {
+    let status = response.status().as_u16();
+    let mut body = Vec::with_capacity(response.content_length().map_or(8 * 1024, |n| n.min(1 << 20) as usize));
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e, url, timeouts))? {
+        if body.len() + chunk.len() > limit {
+            return Err(Error::Decode {
+                message: format!("The response from {url} is larger than {limit} bytes; it was not read."),
+                url: url.to_string(),
+                status,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Adds the attempts made to the message of the final error of a routed call.
