@@ -57,8 +57,9 @@ def test_quickstart_uses_configured_credentials() -> None:
 
 
 def readme_snippets() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    """Every ```python block of the README and of docs/*.md."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [block for page in pages for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)]
 
 
 def test_readme_has_snippets() -> None:
@@ -77,11 +78,7 @@ def test_readme_snippet_runs(index: int, tmp_path: Path) -> None:
     )
     script = tmp_path / "snippet.py"
     script.write_text(harness + snippet)
-    subprocess.run(
-        [sys.executable, str(script)],
-        env=clean_environment(),
-        cwd=tmp_path,
-        timeout=60,
-        check=True,
-        capture_output=True,
+    result = subprocess.run(
+        [sys.executable, str(script)], env=clean_environment(), cwd=tmp_path, timeout=60, capture_output=True, text=True
     )
+    assert result.returncode == 0, f"snippet {index} failed:\n{snippet}\n{result.stderr}"
