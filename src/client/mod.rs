@@ -805,7 +805,7 @@ pub fn decide(
 /// error rather than unbounded memory.
 pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
-async fn read_limited(
+pub(crate) async fn read_limited(
     mut response: reqwest::Response,
     url: &str,
     timeouts: &Timeouts,

@@ -32,8 +32,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT
 use serde_json::Value;
 
 use super::{
-    decide, describe_reqwest_error, status_error_from_envelope, status_error_from_parts, transport_error, Attempt,
-    Call, Outcome, Prepared, Timeouts,
+    decide, describe_reqwest_error, read_limited, status_error_from_envelope, status_error_from_parts, Attempt, Call,
+    Outcome, Prepared, Timeouts,
 };
 use crate::auth::Skipped;
 use crate::catalog::Gateway;
@@ -599,7 +599,8 @@ impl Call<'_> {
             return Ok(RawResponse { status: status.as_u16(), headers, url, body, routing: None });
         }
         let wait = timeouts.total.saturating_sub(started.elapsed());
-        let bytes = tokio::time::timeout(wait, response.bytes())
+        let limit = self.config.limits.max_body_bytes;
+        let bytes = tokio::time::timeout(wait, read_limited(response, &url, timeouts, limit))
             .await
             .map_err(|_| {
                 Error::timeout(
@@ -607,7 +608,7 @@ impl Call<'_> {
                     &url,
                 )
             })?
-            .map_err(|e| transport_error(&e, &url, timeouts))?;
+            .map(Bytes::from)?;
         let answer = RawResponse {
             status: status.as_u16(),
             headers,
