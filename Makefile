@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 CARGO ?= cargo
 
-.PHONY: demo test test-rust test-python develop lint fmt stubtest wheel build-prod bench clean
+.PHONY: demo test test-rust test-python develop lint fmt stubtest wheel build-prod bench clean soak fuzz
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,31 @@ wheel: $(VENV)/.ready
 	$(PY) -m pip install -q ziglang auditwheel
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/maturin build --release --zig --compatibility manylinux_2_28 --out dist
 	$(VENV)/bin/auditwheel show dist/vercel_ai_gateway-*manylinux_2_28*.whl
+
+# Fault soak (docs/reliability.md): 10,000 routed calls, sync and async, plain and streamed,
+# through a Vercel- and an OpenRouter-flavour LocalGateway with ~25 % injected faults; prints the
+# table and fails on a lost, duplicated, panicked or hung call. SOAK_ARGS=--requests 2000 etc.
+soak: develop
+	$(PY) benches/soak.py $(SOAK_ARGS)
+
+# Fuzzing with cargo-fuzz (docs/reliability.md): every target in fuzz/ for FUZZ_SECONDS, corpus
+# seeded from tests/fixtures and the embedded catalogs. Needs a nightly toolchain (rustup) and
+# cargo-fuzz (installed when missing). No sanitizer by default (safe Rust: the finds are panics,
+# timeouts and memory blow-ups); FUZZ_SANITIZER=address to add ASan. Builds in fuzz/target.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= sse jwt model_map translate config cassette catalog error_envelope
+FUZZ_TOOLCHAIN ?= nightly
+FUZZ_SANITIZER ?= none
+FUZZ_FLAGS = +$(FUZZ_TOOLCHAIN) fuzz
+FUZZ_BUILD = -O -a -s $(FUZZ_SANITIZER)
+fuzz: $(VENV)/.ready
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	$(PY) fuzz/seed_corpus.py
+	cd fuzz && $(CARGO) $(FUZZ_FLAGS) build $(FUZZ_BUILD)
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+		$(CARGO) $(FUZZ_FLAGS) run $(FUZZ_BUILD) $$target corpus/$$target -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) dist target
