@@ -42,27 +42,27 @@ impl Env for HashMap<String, String> {
 /// trailing slash. `origin` names where the value came from (a variable or an argument).
 pub fn validate_base_url(value: &str, origin: &str) -> Result<String> {
     let trimmed = value.trim();
-    let problem = match url::Url::parse(trimmed) {
-        Err(e) => Some(format!("is not a valid URL ({e})")),
-        Ok(u) if u.scheme() != "http" && u.scheme() != "https" => {
-            Some(format!("uses the scheme `{}`; only http and https are supported", u.scheme()))
-        }
-        Ok(u) if u.host_str().is_none_or(str::is_empty) => Some("has no host".to_string()),
-        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
-            Some("contains credentials; pass the key as an API key instead".to_string())
-        }
-        Ok(u) if u.query().is_some() || u.fragment().is_some() => {
-            Some("has a query or fragment; give only the base URL".to_string())
-        }
-        Ok(_) => None,
-    };
-    match problem {
-        Some(p) => Err(Error::config(
+    let fail = |p: String| {
+        Error::config(
             origin,
             format!("{origin} {p}. Set it to an absolute base URL such as {DEFAULT_GATEWAY_URL}, or unset it."),
-        )),
-        None => Ok(trimmed.trim_end_matches('/').to_string()),
+        )
+    };
+    let u = url::Url::parse(trimmed).map_err(|e| fail(format!("is not a valid URL ({e})")))?;
+    if u.scheme() != "http" && u.scheme() != "https" {
+        return Err(fail(format!("uses the scheme `{}`; only http and https are supported", u.scheme())));
     }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(fail("has no host".to_string()));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(fail("contains credentials; pass the key as an API key instead".to_string()));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(fail("has a query or fragment; give only the base URL".to_string()));
+    }
+    // The parsed URL, not the input: the parser drops tabs and newlines inside it.
+    Ok(u.as_str().trim_end_matches('/').to_string())
 }
 
 /// The gateway base URL: `explicit` (an argument) first, then `AI_GATEWAY_BASE_URL`, then

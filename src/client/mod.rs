@@ -302,10 +302,13 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Seconds to wait from `retry-after-ms` or `retry-after` (seconds; HTTP dates are ignored).
 fn retry_after(headers: &HeaderMap) -> Option<f64> {
-    if let Some(ms) = header_str(headers, "retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
+    let finite = |v: f64| v.is_finite() && v >= 0.0;
+    if let Some(ms) =
+        header_str(headers, "retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| finite(*v))
+    {
         return Some(ms / 1000.0);
     }
-    header_str(headers, "retry-after").and_then(|v| v.trim().parse::<f64>().ok())
+    header_str(headers, "retry-after").and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| finite(*v))
 }
 
 fn default_message(status: u16) -> String {
@@ -338,7 +341,7 @@ pub fn status_error_from_envelope(status: u16, body: &Value, url: &str) -> Statu
         .map(str::to_string);
     StatusError {
         status,
-        message: message.unwrap_or_else(|| default_message(status)),
+        message: message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| default_message(status)),
         error_type,
         code,
         param,

@@ -121,7 +121,17 @@ async fn execute(
             if op.stream {
                 call.stream(&op.path, body.unwrap_or_default()).await.map(|out| {
                     let Outcome { value, skipped, retries_taken, gateway, model, attempts } = out;
-                    (Outcome { value: Answer::Stream(Box::new(value)), skipped, retries_taken, gateway, model, attempts }, None)
+                    (
+                        Outcome {
+                            value: Answer::Stream(Box::new(value)),
+                            skipped,
+                            retries_taken,
+                            gateway,
+                            model,
+                            attempts,
+                        },
+                        None,
+                    )
                 })
             } else {
                 call.json(op.method.clone(), &op.path, body).await.map(|out| {
@@ -389,15 +399,16 @@ fn build_inner(
     let defaults = RetryPolicy::default();
     let (initial, max) =
         retry_backoff.unwrap_or((defaults.initial_delay.as_secs_f64(), defaults.max_delay.as_secs_f64()));
-    if !(initial.is_finite() && max.is_finite() && initial >= 0.0 && max >= initial) {
-        return Err(PyValueError::new_err("retry_backoff must be (initial, max) seconds with 0 <= initial <= max"));
-    }
-    config.retry = RetryPolicy {
-        max_retries,
-        initial_delay: Duration::from_secs_f64(initial),
-        max_delay: Duration::from_secs_f64(max),
-        ..defaults
+    let backoff_error =
+        || PyValueError::new_err("retry_backoff must be (initial, max) seconds with 0 <= initial <= max");
+    let (Ok(initial_delay), Ok(max_delay)) = (Duration::try_from_secs_f64(initial), Duration::try_from_secs_f64(max))
+    else {
+        return Err(backoff_error());
     };
+    if max_delay < initial_delay {
+        return Err(backoff_error());
+    }
+    config.retry = RetryPolicy { max_retries, initial_delay, max_delay, ..defaults };
     config.default_headers = header_pairs(default_headers)?;
     config.site_url = site_url;
     config.app_name = app_name;
@@ -409,10 +420,9 @@ fn build_inner(
     config.openrouter_key = routing.openrouter_api_key.map(crate::secret::Secret::new);
     config.router = routing.router.map(|r| Arc::clone(&r.get().inner));
     config.cost_lookup = routing.cost_lookup;
-    if !(models_ttl.is_finite() && models_ttl >= 0.0) {
-        return Err(PyValueError::new_err("models_ttl must be a non-negative number of seconds"));
-    }
-    Ok(Arc::new(ClientInner { config, models: TtlCache::new(Duration::from_secs_f64(models_ttl)) }))
+    let models_ttl = Duration::try_from_secs_f64(models_ttl)
+        .map_err(|_| PyValueError::new_err("models_ttl must be a non-negative number of seconds"))?;
+    Ok(Arc::new(ClientInner { config, models: TtlCache::new(models_ttl) }))
 }
 
 /// The constructor arguments about gateways and routing.

@@ -13,7 +13,6 @@
 //! `vercel_ai_gateway.fastapi` (`_telemetry_installed`, `_flush_telemetry`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::FutureExt as _;
@@ -448,9 +447,6 @@ pub fn telemetry_installed() -> bool {
 #[pyfunction]
 #[pyo3(name = "_flush_telemetry", signature = (timeout=2.0))]
 pub fn flush_telemetry(py: Python<'_>, timeout: f64) -> PyResult<bool> {
-    if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(PyValueError::new_err("timeout must be a positive number of seconds"));
-    }
-    let bound = Duration::from_secs_f64(timeout);
+    let bound = crate::python::timeout::seconds(timeout, "timeout")?;
     Ok(py.detach(|| telemetry::flush(bound)))
 }

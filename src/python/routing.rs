@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -83,13 +82,7 @@ impl PyRouter {
             failover,
             unknown_models: gateway(py, unknown_models)?,
         };
-        let positive = |v: f64, name: &str| {
-            if v.is_finite() && v > 0.0 {
-                Ok(Duration::from_secs_f64(v))
-            } else {
-                Err(PyValueError::new_err(format!("{name} must be a positive number of seconds")))
-            }
-        };
+        let positive = crate::python::timeout::seconds;
         if !(0.0..=1.0).contains(&breaker_failure_rate) {
             return Err(PyValueError::new_err("breaker_failure_rate must be between 0 and 1"));
         }

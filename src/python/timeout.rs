@@ -7,11 +7,12 @@ use pyo3::prelude::*;
 
 use crate::client::Timeouts;
 
-fn seconds(value: f64, name: &str) -> PyResult<Duration> {
-    if value.is_finite() && value > 0.0 {
-        Ok(Duration::from_secs_f64(value))
-    } else {
-        Err(PyValueError::new_err(format!("{name} must be a positive number of seconds")))
+/// Positive seconds as a `Duration`, or a `ValueError` naming the argument (never a panic, even
+/// for a finite value too large for a `Duration`).
+pub(crate) fn seconds(value: f64, name: &str) -> PyResult<Duration> {
+    match Duration::try_from_secs_f64(value) {
+        Ok(d) if value > 0.0 => Ok(d),
+        _ => Err(PyValueError::new_err(format!("{name} must be a positive number of seconds, at most about 1.8e19"))),
     }
 }
 
