@@ -873,7 +873,6 @@ fn jwt_regression_errors_are_fixed_sentences() {
 /// URL it parsed, so characters URL parsing ignores survive and validating the result again
 /// gives another string, sometimes another URL (`///` vs `/`).
 #[test]
-#[ignore = "known bug: validate_base_url returns the raw input, not the parsed URL (src/config.rs)"]
 fn config_known_bug_validated_urls_are_normalized_fixed_points() {
     for input in ["http://h/v1\t/", "http:10p:10///\r/////", "http:S://%/1 /", "http://h/v\n1/"] {
         let once = validate_base_url(input, "base_url").unwrap();
@@ -885,7 +884,6 @@ fn config_known_bug_validated_urls_are_normalized_fixed_points() {
 /// Found by `make fuzz` (error_envelope): an empty `error.message` becomes an empty exception
 /// message instead of falling back to "HTTP 500 Internal Server Error".
 #[test]
-#[ignore = "known bug: an empty error.message is kept (src/client/mod.rs status_error_from_envelope)"]
 fn error_envelope_known_bug_empty_message_falls_back() {
     let headers = reqwest::header::HeaderMap::new();
     let Error::Status(e) = status_error_from_parts(500, "http://h/v1", &headers, br#"{"error":{"message":""}}"#) else {
@@ -899,7 +897,6 @@ fn error_envelope_known_bug_empty_message_falls_back() {
 /// (LiteLLM, `time.sleep(e.retry_after)`) take at face value. The retry loop itself is safe: it
 /// ignores a wait that is not finite and within bounds (`retry_regression_extreme_server_waits`).
 #[test]
-#[ignore = "known bug: retry-after is parsed as any f64 (src/client/mod.rs retry_after)"]
 fn error_envelope_known_bug_retry_after_is_finite_and_non_negative() {
     for value in ["nan", "inf", "-5", "1e999", "infinity"] {
         let mut headers = reqwest::header::HeaderMap::new();
