@@ -145,6 +145,7 @@ class Faults:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.injected: Counter[tuple[str, str]] = Counter()
+        self.turn = {False: 0, True: self.random.randrange(100)}
         kinds = supported_kinds(next(iter(gateways.values())))
         self.unexercised = sorted(set(kinds) - set(KNOWN_KINDS))
         self.plain_kinds = [k for k in KNOWN_KINDS if k in kinds and k not in STREAM_ONLY]
@@ -154,7 +155,11 @@ class Faults:
         with self.lock:
             if self.random.random() >= self.rate:
                 return
-            kind = self.random.choice(self.stream_kinds if stream else self.plain_kinds)
+            # Kinds in turn (per call type), so even a short soak sees every kind; the status
+            # variant is drawn at random.
+            kinds = self.stream_kinds if stream else self.plain_kinds
+            kind = kinds[self.turn[stream] % len(kinds)]
+            self.turn[stream] += 1
             status = self.random.choice(STATUS_FAULTS)
         target = self.router.route(MODEL, user=user).gateway
         flavor = target if target in AFTER else "vercel"

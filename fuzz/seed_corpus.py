@@ -79,6 +79,10 @@ def small_seeds() -> None:
         "https://h/v1?key=x#f",
         "ftp://x",
         " HTTPS://[::1]:443//v1 ",
+        # What the config target once found: inputs that were not fixed points.
+        "http://http:/t\t/",
+        "http:10p:10///\r/////",
+        "http:S://%/1 /",
     ):
         put("config", url.encode())
     sse = [
@@ -90,6 +94,9 @@ def small_seeds() -> None:
         put("sse", b"\x00\x03" + body)
     for status, body in ((429, b'{"error":{"message":"slow down","type":"rate_limit_exceeded"}}'), (502, b"<html>")):
         put("error_envelope", status.to_bytes(2, "big") + b"\x01" + b"5" + body)
+    # What the error_envelope target once found: a blank message, and a `retry-after: nan`.
+    put("error_envelope", (500).to_bytes(2, "big") + b"\x00" + b'{"error":{"message":""}}')
+    put("error_envelope", (114).to_bytes(2, "big") + b"\x04" + b"nan {}")
     put("translate", json.dumps({"model": "x-ai/grok-4", "provider": {"order": ["xai"], "sort": "price"}}).encode())
 
 

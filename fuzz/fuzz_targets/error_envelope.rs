@@ -1,5 +1,5 @@
 //! Error-reply parsing (`client::status_error_from_parts`, which every non-2xx answer goes
-//! through) on arbitrary bodies and `retry-after` values: a typed status error with that status.
+//! through) on arbitrary bodies and `retry-after` values: a typed status error with that status, a message and a usable wait.
 //!
 //! Input: byte 0 and 1 are the status (mod 1000), byte 2 the length of a `retry-after` value
 //! taken from what follows, the rest is the body.
@@ -21,10 +21,10 @@ fuzz_target!(|data: &[u8]| {
     match status_error_from_parts(status, "http://127.0.0.1/v1/chat/completions", &headers, body) {
         Error::Status(e) => {
             assert_eq!(e.status, status);
-            // Known bugs (docs/reliability.md), not asserted here: an empty `error.message` is
-            // kept as the message (only a missing one falls back to "HTTP <status> <reason>"),
-            // and `retry-after: nan`, `inf` or a negative number is kept as the wait.
-            let _ = e.retry_after;
+            // Both once failed: a blank `error.message` was kept as the message, and
+            // `retry-after: nan` (or `inf`, or a negative number) was kept as the wait.
+            assert!(!e.message.trim().is_empty(), "blank message for {status}");
+            assert!(e.retry_after.is_none_or(|s| s.is_finite() && s >= 0.0), "{:?}", e.retry_after);
         }
         other => panic!("unexpected {other:?}"),
     }
