@@ -106,7 +106,93 @@ pub enum Error {
     },
 }
 
+/// Credentials shorter than this are not looked for in replies (a real key or token is far
+/// longer; a short test value such as `"test"` would otherwise blank out ordinary words).
+const REDACT_MIN_LEN: usize = 8;
+
+/// What a credential quoted by a reply is replaced with.
+pub const REDACTED: &str = "***";
+
+/// `text` with every occurrence of `secret` replaced by [`REDACTED`] (`None` when there was
+/// none, so the common case allocates nothing).
+pub fn redact_str(text: &str, secret: &str) -> Option<String> {
+    (secret.len() >= REDACT_MIN_LEN && text.contains(secret)).then(|| text.replace(secret, REDACTED))
+}
+
+/// `bytes` with every occurrence of `secret` replaced by [`REDACTED`], or `None` if it has none.
+pub fn redact_bytes(bytes: &[u8], secret: &str) -> Option<Vec<u8>> {
+    if secret.len() < REDACT_MIN_LEN {
+        return None;
+    }
+    let finder = memchr::memmem::Finder::new(secret.as_bytes());
+    let mut at = finder.find_iter(bytes).peekable();
+    at.peek()?;
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut last = 0;
+    for i in at {
+        out.extend_from_slice(&bytes[last..i]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        last = i + secret.len();
+    }
+    out.extend_from_slice(&bytes[last..]);
+    Some(out)
+}
+
+fn redact_in(slot: &mut String, secret: &str) {
+    if let Some(clean) = redact_str(slot, secret) {
+        *slot = clean;
+    }
+}
+
+fn redact_value(value: &mut Value, secret: &str) {
+    match value {
+        Value::String(s) => redact_in(s, secret),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secret)),
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().filter(|k| k.contains(secret)).cloned().collect();
+            for key in keys {
+                if let Some(v) = map.remove(&key) {
+                    map.insert(key.replace(secret, REDACTED), v);
+                }
+            }
+            map.values_mut().for_each(|v| redact_value(v, secret));
+        }
+        _ => {}
+    }
+}
+
+impl StatusError {
+    /// Replaces `secret` (the credential the request carried) wherever the reply quoted it:
+    /// some servers echo the key they received ("Received API Key = sk-...").
+    pub fn redact(&mut self, secret: &str) {
+        if secret.len() < REDACT_MIN_LEN {
+            return;
+        }
+        redact_in(&mut self.message, secret);
+        for s in
+            [&mut self.error_type, &mut self.code, &mut self.request_id, &mut self.generation_id].into_iter().flatten()
+        {
+            redact_in(s, secret);
+        }
+        for v in [&mut self.param, &mut self.body].into_iter().flatten() {
+            redact_value(v, secret);
+        }
+    }
+}
+
 impl Error {
+    /// This error with `secret` replaced wherever a reply quoted it (see [`StatusError::redact`]).
+    /// Other variants are built from our own words and never hold a reply's text.
+    pub fn redacted(self, secret: Option<&str>) -> Self {
+        match (self, secret) {
+            (Error::Status(mut e), Some(secret)) => {
+                e.redact(secret);
+                Error::Status(e)
+            }
+            (other, _) => other,
+        }
+    }
+
     /// A configuration error about one environment variable or argument.
     pub fn config(variable: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Config { variable: Some(variable.into()), message: message.into() }
@@ -140,5 +226,46 @@ impl Error {
             _ => {}
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "vck_0123456789abcdef";
+
+    #[test]
+    fn a_quoted_credential_is_replaced_everywhere_in_a_status_error() {
+        let mut e = StatusError {
+            status: 401,
+            message: format!("Received API Key = Bearer {KEY}, and again {KEY}."),
+            error_type: Some(format!("bad_{KEY}")),
+            param: Some(serde_json::json!({ "key": KEY, KEY: [KEY, 1] })),
+            body: Some(serde_json::json!({ "error": { "message": format!("got {KEY}") } })),
+            ..StatusError::default()
+        };
+        e.redact(KEY);
+        let shown = format!("{e:?}");
+        assert!(!shown.contains(KEY), "{shown}");
+        assert_eq!(e.message, "Received API Key = Bearer ***, and again ***.");
+        assert_eq!(e.param, Some(serde_json::json!({ "key": "***", "***": ["***", 1] })));
+    }
+
+    #[test]
+    fn short_values_and_other_errors_are_left_alone() {
+        let mut e = StatusError { message: "test model not found".into(), ..StatusError::default() };
+        e.redact("test");
+        assert_eq!(e.message, "test model not found");
+        let timeout = Error::timeout(format!("slow {KEY}"), "http://x").redacted(Some(KEY));
+        assert!(timeout.to_string().contains(KEY), "only replies are redacted; our own messages hold no key");
+    }
+
+    #[test]
+    fn bytes_are_redacted_only_when_they_quote_the_secret() {
+        assert_eq!(redact_bytes(b"no key here", KEY), None);
+        let body = format!("{KEY}:{KEY}x");
+        assert_eq!(redact_bytes(body.as_bytes(), KEY).unwrap(), b"***:***x");
+        assert_eq!(redact_bytes(b"aaaa", "aa"), None, "too short to be a credential");
     }
 }

@@ -866,14 +866,13 @@ fn jwt_regression_errors_are_fixed_sentences() {
     assert_eq!(decode_claims(token).unwrap_err().to_string(), "its header is not valid base64url");
 }
 
-// Known bugs found by `make fuzz`, kept as ignored tests that assert the intended behaviour
-// (`cargo test --test rust_properties -- --ignored` runs them); see docs/reliability.md.
+// Bugs found by `make fuzz` and the input-limit tests, each fixed; these pin the fixes.
 
 /// Found by `make fuzz` (config): `validate_base_url` returns its input trimmed rather than the
 /// URL it parsed, so characters URL parsing ignores survive and validating the result again
 /// gives another string, sometimes another URL (`///` vs `/`).
 #[test]
-fn config_known_bug_validated_urls_are_normalized_fixed_points() {
+fn config_regression_validated_urls_are_normalized_fixed_points() {
     for input in ["http://h/v1\t/", "http:10p:10///\r/////", "http:S://%/1 /", "http://h/v\n1/"] {
         let once = validate_base_url(input, "base_url").unwrap();
         assert!(!once.chars().any(|c| c.is_control() || c.is_whitespace()), "{once:?}");
@@ -884,7 +883,7 @@ fn config_known_bug_validated_urls_are_normalized_fixed_points() {
 /// Found by `make fuzz` (error_envelope): an empty `error.message` becomes an empty exception
 /// message instead of falling back to "HTTP 500 Internal Server Error".
 #[test]
-fn error_envelope_known_bug_empty_message_falls_back() {
+fn error_envelope_regression_empty_message_falls_back() {
     let headers = reqwest::header::HeaderMap::new();
     let Error::Status(e) = status_error_from_parts(500, "http://h/v1", &headers, br#"{"error":{"message":""}}"#) else {
         panic!("not a status error")
@@ -897,7 +896,7 @@ fn error_envelope_known_bug_empty_message_falls_back() {
 /// (LiteLLM, `time.sleep(e.retry_after)`) take at face value. The retry loop itself is safe: it
 /// ignores a wait that is not finite and within bounds (`retry_regression_extreme_server_waits`).
 #[test]
-fn error_envelope_known_bug_retry_after_is_finite_and_non_negative() {
+fn error_envelope_regression_retry_after_is_finite_and_non_negative() {
     for value in ["nan", "inf", "-5", "1e999", "infinity"] {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("retry-after", reqwest::header::HeaderValue::from_static(value));
@@ -911,11 +910,10 @@ fn error_envelope_known_bug_retry_after_is_finite_and_non_negative() {
 /// Found while testing the input limits from Python (`tests/test_process.py`): a long SSE line
 /// costs quadratic time, because `eventsource-stream` 0.2 appends each network read to its buffer
 /// and scans the whole buffer for a line ending again; a 4 MiB line arriving 64 KiB at a time
-/// takes ~19 s of CPU, so the 16 MiB limit is reached only after minutes. Linear parsing would
-/// reject the line below in milliseconds.
+/// takes ~19 s of CPU, so the 16 MiB limit is reached only after minutes. Fixed by our own
+/// framing (src/client/sse_frame.rs), which rejects the line below in milliseconds.
 #[test]
-#[ignore = "known bug: long SSE lines are parsed in quadratic time (src/client/sse.rs over eventsource-stream)"]
-fn sse_known_bug_a_long_line_is_rejected_in_linear_time() {
+fn sse_regression_a_long_line_is_rejected_in_linear_time() {
     let mut body = b"data: ".to_vec();
     body.extend(std::iter::repeat_n(b'a', 8 << 20));
     let pieces: Vec<Vec<u8>> = body.chunks(4096).map(<[u8]>::to_vec).collect();

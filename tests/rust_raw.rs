@@ -46,7 +46,11 @@ fn chat(body: &Value, stream: bool) -> RawRequest {
     }
 }
 
-async fn send(config: &ClientConfig, options: &CallOptions, request: &RawRequest) -> Result<Outcome<RawResponse>, Error> {
+async fn send(
+    config: &ClientConfig,
+    options: &CallOptions,
+    request: &RawRequest,
+) -> Result<Outcome<RawResponse>, Error> {
     let http = reqwest::Client::new();
     let env = HashMap::<String, String>::new();
     let call = Call { http: &http, config, options, env: &env };

@@ -457,9 +457,14 @@ def test_proxy_config_round_trips_through_litellm(tmp_path: Path) -> None:
         router = litellm.Router(model_list=config["model_list"], fallbacks=config["router_settings"]["fallbacks"])
     finally:
         del os.environ["VERCEL_AI_GATEWAY_API_KEY"], os.environ["OPENROUTER_API_KEY"]
-    assert sorted(router.get_model_names()) == sorted(models)
-    assert router.fallbacks == config["router_settings"]["fallbacks"]
-    deployment = router.get_model_list(model_name="openai/gpt-4o@vercel")
+    if hasattr(router, "registry"):  # LiteLLM ≥ 1.110 deprecates the old accessors for these
+        names, fallbacks = router.registry().names(), router.settings().fallbacks
+        deployment = router.registry().deployments("openai/gpt-4o@vercel")
+    else:
+        names, fallbacks = router.get_model_names(), router.fallbacks
+        deployment = router.get_model_list(model_name="openai/gpt-4o@vercel")
+    assert sorted(names) == sorted(models)
+    assert fallbacks == config["router_settings"]["fallbacks"]
     assert deployment is not None and deployment[0]["litellm_params"]["model"] == "vercel_ai_gateway/openai/gpt-4o"
 
 

@@ -426,10 +426,48 @@ async def test_genkit_error_paths_hold_no_key(
 
 @pytest.fixture
 def echoing_server() -> Iterator[str]:
-    """A server that answers 401 quoting the Authorization header it got (as some proxies do)."""
+    """A server that quotes the Authorization header it got (as some proxies do): in a 401, or,
+    under `/inband/`, in an error event after one good chunk of a 200 stream."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(8)
+
+    def answer(conn: socket.socket) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            part = conn.recv(65536)
+            if not part:
+                return
+            data += part
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:])}
+        length = int(fields.get(b"content-length", b"0"))
+        while len(rest) < length:
+            part = conn.recv(65536)
+            if not part:
+                break
+            rest += part
+        auth = fields.get(b"authorization", b"").decode()
+        quoted = {"error": {"message": f"Invalid key. Received API Key = {auth}", "type": "auth", "param": auth}}
+        if b"/inband/" in lines[0]:
+            chunk = {
+                "id": "c1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": MODEL,
+                "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": None}],
+            }
+            events = f"data: {json.dumps(chunk)}\n\ndata: {json.dumps(quoted)}\n\n"
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + events.encode()
+            )
+            return
+        body = json.dumps(quoted)
+        conn.sendall(
+            b"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n{body}".encode()
+        )
 
     def serve() -> None:
         while True:
@@ -438,25 +476,7 @@ def echoing_server() -> Iterator[str]:
             except OSError:
                 return
             with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    part = conn.recv(65536)
-                    if not part:
-                        break
-                    data += part
-                auth = next(
-                    (
-                        line.split(b":", 1)[1].strip()
-                        for line in data.split(b"\r\n")
-                        if line.lower().startswith(b"authorization")
-                    ),
-                    b"",
-                ).decode()
-                body = json.dumps({"error": {"message": f"Invalid key. Received API Key = {auth}", "type": "auth"}})
-                conn.sendall(
-                    b"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                    + f"Content-Length: {len(body)}\r\n\r\n{body}".encode()
-                )
+                answer(conn)
 
     threading.Thread(target=serve, daemon=True).start()
     try:
@@ -465,20 +485,39 @@ def echoing_server() -> Iterator[str]:
         sock.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: an error message or body that quotes the credential is passed through verbatim "
-        "(src/client/mod.rs status_error_from_envelope / status_error_from_parts build the message and "
-        "`body` from the reply): LiteLLM's proxy, for one, answers 'Received API Key = sk-...'. The client "
-        "knows the token it sent: replace it (and the OpenRouter key) with *** in the message and body"
-    ),
-)
 def test_a_credential_echoed_by_the_gateway_is_redacted(echoing_server: str) -> None:
     client = vag.Client(base_url=echoing_server, api_key=API_KEY, max_retries=0)
     with pytest.raises(vag.AuthenticationError) as info:
         client.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
+    assert "Received API Key = Bearer ***" in str(info.value), "the rest of the message is kept"
     assert leaks([describe(info.value)]) == []
+    with pytest.raises(vag.AuthenticationError) as info:
+        client.chat.completions.create(model=MODEL, messages=USER_MESSAGE, stream=True)
+    assert leaks([describe(info.value)]) == []
+
+
+async def test_a_credential_echoed_inside_a_stream_is_redacted(echoing_server: str) -> None:
+    client = vag.AsyncClient(base_url=echoing_server + "/inband", api_key=API_KEY, max_retries=0)
+    stream = await client.chat.completions.create(model=MODEL, messages=USER_MESSAGE, stream=True)
+    received = []
+    with pytest.raises(vag.APIStatusError) as info:
+        async for chunk in stream:
+            received.append(chunk.choices[0].delta.content)
+    assert received == ["Hi"]
+    assert "***" in str(info.value)
+    assert leaks([describe(info.value)]) == []
+
+
+def test_a_credential_echoed_to_the_openai_sdk_is_redacted(echoing_server: str) -> None:
+    import openai
+
+    from vercel_ai_gateway.openai import openai_client
+
+    sdk = openai_client(client=vag.Client(base_url=echoing_server, api_key=API_KEY, max_retries=0))
+    with pytest.raises(openai.AuthenticationError) as info:
+        sdk.chat.completions.create(model=MODEL, messages=USER_MESSAGE)
+    assert "***" in str(info.value)
+    assert leaks([describe(info.value), repr(info.value.body), info.value.response.text]) == []
 
 
 async def test_async_errors_hold_no_key(gateways: tuple[LocalGateway, LocalGateway], canary_env: None) -> None:

@@ -1,4 +1,4 @@
-//! The SSE chunk decoder (`client::sse::ChunkStream`, over `eventsource-stream`) on arbitrary
+//! The SSE chunk decoder (`client::sse::ChunkStream` over `client::sse_frame::Decoder`) on arbitrary
 //! bytes arriving in arbitrary pieces, through a canned in-memory HTTP response.
 //!
 //! Input: byte 0 picks the line limit (0: the default 16 MiB, n: 4n bytes), byte 1 the piece

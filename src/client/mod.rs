@@ -14,6 +14,7 @@ pub mod raw;
 pub mod retry;
 pub mod runtime;
 pub mod sse;
+pub mod sse_frame;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -352,11 +353,26 @@ pub fn status_error_from_envelope(status: u16, body: &Value, url: &str) -> Statu
     }
 }
 
-async fn status_error(response: reqwest::Response) -> Error {
+/// The typed error of a non-2xx reply. Only the first [`ERROR_BODY_LIMIT`] bytes of its body
+/// are read (each read bounded by the idle timeout); the rest is not waited for: the response
+/// is dropped, which closes its connection, so an endless or stalled error body costs neither
+/// memory nor time.
+async fn status_error(mut response: reqwest::Response, timeouts: &Timeouts) -> Error {
     let status = response.status().as_u16();
     let url = response.url().to_string();
     let headers = response.headers().clone();
-    let bytes = response.bytes().await.unwrap_or_default();
+    let mut bytes = Vec::new();
+    while bytes.len() < ERROR_BODY_LIMIT {
+        match tokio::time::timeout(timeouts.idle(), response.chunk()).await {
+            Ok(Ok(Some(chunk))) => {
+                let room = ERROR_BODY_LIMIT - bytes.len();
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            // The body ended, broke or stalled: what was read is what there is.
+            _ => break,
+        }
+    }
+    drop(response);
     status_error_from_parts(status, &url, &headers, &bytes)
 }
 
@@ -413,6 +429,15 @@ struct Prepared {
     url: String,
     headers: HeaderMap,
     body: Option<Bytes>,
+}
+
+impl Prepared {
+    /// The credential this request carries (its bearer token), to redact from replies that
+    /// quote it.
+    fn credential(&self) -> Option<&str> {
+        let value = self.headers.get(AUTHORIZATION)?.to_str().ok()?;
+        value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+    }
 }
 
 impl Call<'_> {
@@ -509,7 +534,7 @@ impl Call<'_> {
     async fn send_once(&self, req: &Prepared, timeouts: &Timeouts) -> Result<reqwest::Response> {
         let response = self.send_unchecked(req, timeouts).await?;
         if !response.status().is_success() {
-            return Err(status_error(response).await);
+            return Err(status_error(response, timeouts).await);
         }
         Ok(response)
     }
@@ -560,12 +585,13 @@ impl Call<'_> {
             }
             Ok(value)
         };
-        tokio::time::timeout(timeouts.total, attempt).await.unwrap_or_else(|_| {
+        let result = tokio::time::timeout(timeouts.total, attempt).await.unwrap_or_else(|_| {
             Err(Error::timeout(
                 format!("The request to {} did not complete within {} s.", req.url, timeouts.total.as_secs_f64()),
                 &req.url,
             ))
-        })
+        });
+        result.map_err(|e| e.redacted(req.credential()))
     }
 
     async fn stream_once(&self, req: &Prepared, timeouts: &Timeouts, gateway: Gateway) -> Result<ChunkStream> {
@@ -589,15 +615,17 @@ impl Call<'_> {
             }
             let mut stream = ChunkStream::with_limit(response, timeouts.idle(), self.config.limits.max_line_bytes);
             stream.set_normalize_reasoning(gateway == Gateway::OpenRouter);
+            stream.set_redacted(req.credential().map(Secret::new));
             stream.prefetch().await?;
             Ok(stream)
         };
-        tokio::time::timeout(wait, attempt).await.unwrap_or_else(|_| {
+        let result = tokio::time::timeout(wait, attempt).await.unwrap_or_else(|_| {
             Err(Error::timeout(
                 format!("The stream from {} sent no chunk within {} s.", req.url, wait.as_secs_f64()),
                 &req.url,
             ))
-        })
+        });
+        result.map_err(|e| e.redacted(req.credential()))
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the retries run out.

@@ -19,7 +19,8 @@
 //!   read is bounded by the idle timeout. Other answers are read whole within the total timeout.
 //! - **Parsing only when someone looks.** The request body is decoded (for its model) only when a
 //!   router or telemetry needs it ([`RawRequest::generation`]); answers are decoded only for
-//!   telemetry, by a small observer that splits the SSE bytes it already holds into events.
+//!   telemetry, by a small observer that frames the SSE bytes it sees with the client's own
+//!   decoder ([`super::sse_frame`]).
 
 use std::collections::HashSet;
 use std::pin::Pin;
@@ -28,9 +29,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt as _};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use serde_json::Value;
 
+use super::sse_frame::Decoder;
 use super::{
     decide, describe_reqwest_error, read_limited, status_error_from_envelope, status_error_from_parts, Attempt, Call,
     Outcome, Prepared, Timeouts,
@@ -59,7 +61,7 @@ const CONNECTION_HEADERS: [&str; 11] = [
 ];
 
 /// The most of a streamed answer the telemetry observer holds: a whole non-SSE body, or one
-/// unfinished SSE event (a longer one is skipped).
+/// SSE line or event (past it, the observer stops looking; the caller still gets every byte).
 const OBSERVED_LIMIT: usize = 4 * 1024 * 1024;
 
 /// A request from another HTTP client, to send to the gateway as one of our own calls.
@@ -208,10 +210,12 @@ pub struct ByteStream {
     /// Bytes read from the network (the prefetched chunk included).
     read: u64,
     observer: Option<Observer>,
+    /// The credential the request carried, redacted from an error event telemetry records.
+    credential: Option<Secret>,
 }
 
 impl ByteStream {
-    fn new(response: reqwest::Response, url: &str, idle: Duration) -> Self {
+    fn new(response: reqwest::Response, url: &str, idle: Duration, credential: Option<Secret>) -> Self {
         ByteStream {
             body: Box::pin(response.bytes_stream()),
             url: url.to_string(),
@@ -220,6 +224,7 @@ impl ByteStream {
             finished: false,
             read: 0,
             observer: None,
+            credential,
         }
     }
 
@@ -234,7 +239,16 @@ impl ByteStream {
     /// Hands the call's span to the stream, which decodes what passes through for it and ends
     /// it with the stream.
     fn observe(&mut self, recorder: CallRecorder, sse: bool, retries: u32) {
-        let mut observer = Observer { recorder, sse, retries, buffer: Vec::new(), error: None, url: self.url.clone() };
+        let mut observer = Observer {
+            recorder,
+            sse,
+            retries,
+            buffer: Vec::new(),
+            frames: Decoder::new(OBSERVED_LIMIT),
+            error: None,
+            url: self.url.clone(),
+            credential: self.credential.take(),
+        };
         if let Some(first) = &self.pending {
             observer.feed(first);
         }
@@ -339,28 +353,14 @@ struct Observer {
     sse: bool,
     /// Retries made before the stream was handed out.
     retries: u32,
+    /// A whole non-SSE body.
     buffer: Vec<u8>,
+    /// SSE framing of an event-stream answer.
+    frames: Decoder,
     /// An error event seen inside the stream.
     error: Option<Error>,
     url: String,
-}
-
-/// The end of the first SSE event in `buf`: (end of its text, start of the next event).
-fn event_end(buf: &[u8]) -> Option<(usize, usize)> {
-    let mut i = 0;
-    while let Some(offset) = buf[i..].iter().position(|&b| b == b'\n') {
-        let at = i + offset;
-        let mut next = at + 1;
-        if buf.get(next) == Some(&b'\r') {
-            next += 1;
-        }
-        if buf.get(next) == Some(&b'\n') {
-            let end = if at > 0 && buf[at - 1] == b'\r' { at - 1 } else { at };
-            return Some((end, next + 1));
-        }
-        i = at + 1;
-    }
-    None
+    credential: Option<Secret>,
 }
 
 impl Observer {
@@ -371,30 +371,18 @@ impl Observer {
             }
             return;
         }
-        self.buffer.extend_from_slice(chunk);
-        let mut start = 0;
-        while let Some((end, next)) = event_end(&self.buffer[start..]) {
-            let event = self.buffer[start..start + end].to_vec();
-            self.event(&event);
-            start += next;
-        }
-        self.buffer.drain(..start);
-        if self.buffer.len() > OBSERVED_LIMIT {
-            self.buffer.clear();
+        self.frames.feed(chunk);
+        self.take_events();
+    }
+
+    fn take_events(&mut self) {
+        // A framing error (a line over the limit, invalid UTF-8) ends the observation only.
+        while let Some(Ok(event)) = self.frames.next_event() {
+            self.event(&event.data);
         }
     }
 
-    fn event(&mut self, event: &[u8]) {
-        let Ok(text) = std::str::from_utf8(event) else { return };
-        let mut data = String::new();
-        for line in text.lines() {
-            if let Some(rest) = line.strip_prefix("data:") {
-                if !data.is_empty() {
-                    data.push('\n');
-                }
-                data.push_str(rest.strip_prefix(' ').unwrap_or(rest));
-            }
-        }
+    fn event(&mut self, data: &str) {
         let data = data.trim();
         if data.is_empty() || data == "[DONE]" {
             return;
@@ -403,6 +391,9 @@ impl Observer {
         if value.get("error").is_some_and(|e| !e.is_null()) {
             let mut status = status_error_from_envelope(200, &value, &self.url);
             status.message = format!("The stream failed: {}", status.message);
+            if let Some(secret) = &self.credential {
+                status.redact(secret.expose());
+            }
             self.error = Some(Error::Status(Box::new(status)));
         } else {
             self.recorder.chunk(&value);
@@ -420,10 +411,9 @@ impl Observer {
             }
             return;
         }
-        if !self.buffer.is_empty() {
-            let rest = std::mem::take(&mut self.buffer);
-            self.event(&rest);
-        }
+        // Lenient, since this is only telemetry: a last event without its blank line counts.
+        self.frames.end();
+        self.take_events();
         match (self.error.take(), error) {
             (Some(in_band), _) => self.recorder.finish_stream(Some(&in_band)),
             (None, e) => self.recorder.finish_stream(e),
@@ -587,7 +577,7 @@ impl Call<'_> {
         let headers = response.headers().clone();
         let url = req.url.clone();
         if status.is_success() && (stream || is_event_stream(&headers)) {
-            let mut body = ByteStream::new(response, &url, timeouts.idle());
+            let mut body = ByteStream::new(response, &url, timeouts.idle(), req.credential().map(Secret::new));
             let wait = timeouts.first_byte().saturating_sub(started.elapsed());
             tokio::time::timeout(wait, body.prefetch()).await.map_err(|_| {
                 Error::timeout(
@@ -609,6 +599,7 @@ impl Call<'_> {
                 )
             })?
             .map(Bytes::from)?;
+        let (bytes, headers) = if status.is_success() { (bytes, headers) } else { redact_answer(req, bytes, headers) };
         let answer = RawResponse {
             status: status.as_u16(),
             headers,
@@ -627,18 +618,22 @@ impl Call<'_> {
     }
 }
 
+/// A non-2xx answer with the request's credential replaced wherever the body quotes it (some
+/// servers echo the key they received); the caller's client would otherwise put it into its
+/// exception message. `content-length` follows the new body.
+fn redact_answer(req: &Prepared, bytes: Bytes, mut headers: HeaderMap) -> (Bytes, HeaderMap) {
+    let Some(clean) = req.credential().and_then(|secret| crate::error::redact_bytes(&bytes, secret)) else {
+        return (bytes, headers);
+    };
+    if headers.contains_key(CONTENT_LENGTH) {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(clean.len()));
+    }
+    (Bytes::from(clean), headers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn events_end_at_a_blank_line_in_any_line_ending() {
-        assert_eq!(event_end(b"data: 1\n\ndata: 2"), Some((7, 9)));
-        assert_eq!(event_end(b"data: 1\r\n\r\ndata: 2"), Some((7, 11)));
-        assert_eq!(event_end(b"data: 1\ndata: 2\n"), None);
-        assert_eq!(event_end(b"\n\n"), Some((0, 2)));
-        assert_eq!(event_end(b""), None);
-    }
 
     fn request(method: reqwest::Method, path: &str, body: &str) -> RawRequest {
         RawRequest {

@@ -1,7 +1,7 @@
 //! Server-sent events from the gateway, decoded into JSON chunks.
 //!
 //! Design: framing (CRLF, comments such as `: OPENROUTER PROCESSING`, multi-line `data:`) is
-//! done by the `eventsource-stream` crate, which follows the WHATWG rules; this module adds the
+//! done by [`super::sse_frame`], in linear time with lines bounded; this module adds the
 //! OpenAI conventions on top: `[DONE]` ends the stream, `{"error": …}` inside a 200 stream is a
 //! typed error, and a stream that stops before `[DONE]` without any finish reason is an error
 //! rather than a silently short answer. Each wait for the network is bounded by the idle
@@ -12,78 +12,27 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use eventsource_stream::{EventStreamError, Eventsource as _};
+use bytes::Bytes;
 use futures_util::{Stream, StreamExt as _};
 use serde_json::Value;
 
+use super::sse_frame::{Decoder, Event, FrameError};
 use crate::client::{describe_reqwest_error, status_error_from_envelope};
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// The longest SSE line accepted (a base64 image delta is a few MiB); longer is a typed error
-/// rather than unbounded buffering.
+/// rather than unbounded buffering. The data of one event is bounded by the same figure.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Why the byte source of a stream failed.
-#[derive(Debug)]
-pub enum SourceError {
-    /// The connection failed.
-    Transport(reqwest::Error),
-    /// A line grew past [`MAX_LINE_BYTES`] without a newline.
-    LineTooLong,
-}
-
-impl std::fmt::Display for SourceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SourceError::Transport(e) => write!(f, "{}", describe_reqwest_error(e)),
-            SourceError::LineTooLong => write!(f, "a line is longer than {MAX_LINE_BYTES} bytes"),
-        }
-    }
-}
-
-impl std::error::Error for SourceError {}
-
-type EventItem = std::result::Result<eventsource_stream::Event, EventStreamError<SourceError>>;
-
-/// The body's bytes, failing once a line exceeds `max_line` bytes.
-fn bounded_lines<S>(body: S, max_line: usize) -> impl Stream<Item = std::result::Result<bytes::Bytes, SourceError>>
-where
-    S: Stream<Item = reqwest::Result<bytes::Bytes>>,
-{
-    body.scan((0usize, false), move |(line, failed), item| {
-        if *failed {
-            return futures_util::future::ready(None);
-        }
-        let out = match item {
-            Err(e) => Err(SourceError::Transport(e)),
-            Ok(chunk) => {
-                // The longest line this chunk completes or extends, counting what was carried in.
-                let mut longest = 0;
-                let mut segments = chunk.split(|b| *b == b'\n').peekable();
-                let mut first = true;
-                while let Some(segment) = segments.next() {
-                    let len = if first { *line + segment.len() } else { segment.len() };
-                    first = false;
-                    longest = longest.max(len);
-                    if segments.peek().is_none() {
-                        *line = len;
-                    }
-                }
-                if longest > max_line {
-                    *failed = true;
-                    Err(SourceError::LineTooLong)
-                } else {
-                    Ok(chunk)
-                }
-            }
-        };
-        futures_util::future::ready(Some(out))
-    })
-}
+type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// A stream of JSON chunks from an SSE response.
 pub struct ChunkStream {
-    events: Pin<Box<dyn Stream<Item = EventItem> + Send>>,
+    body: Body,
+    frames: Decoder,
+    /// The body ended (what was left unfinished in it is discarded, as the SSE rules say).
+    body_done: bool,
     url: String,
     idle: Duration,
     /// The first chunk, read ahead by `prefetch`.
@@ -100,6 +49,8 @@ pub struct ChunkStream {
     usage: Option<Value>,
     /// The telemetry span of the call, ended with the stream.
     recorder: Option<crate::telemetry::CallRecorder>,
+    /// The credential the request carried, replaced if an error event quotes it.
+    redacted: Option<Secret>,
 }
 
 impl ChunkStream {
@@ -112,7 +63,9 @@ impl ChunkStream {
     pub fn with_limit(response: reqwest::Response, idle: Duration, max_line: usize) -> Self {
         let url = response.url().to_string();
         ChunkStream {
-            events: Box::pin(bounded_lines(response.bytes_stream(), max_line).eventsource()),
+            body: Box::pin(response.bytes_stream()),
+            frames: Decoder::new(max_line),
+            body_done: false,
             url,
             idle,
             pending: None,
@@ -123,6 +76,7 @@ impl ChunkStream {
             normalize_reasoning: false,
             usage: None,
             recorder: None,
+            redacted: None,
         }
     }
 
@@ -134,6 +88,13 @@ impl ChunkStream {
                 crate::routing::translate::normalize_reasoning(chunk);
             }
         }
+    }
+
+    /// The credential to redact from error events that quote it (see [`StatusError::redact`]).
+    ///
+    /// [`StatusError::redact`]: crate::error::StatusError::redact
+    pub fn set_redacted(&mut self, credential: Option<Secret>) {
+        self.redacted = credential;
     }
 
     /// Hands the call's telemetry span to the stream, which ends it with the stream.
@@ -171,7 +132,9 @@ impl ChunkStream {
         self.finished = true;
         self.pending = None;
         self.recorder = None;
-        self.events = Box::pin(futures_util::stream::empty());
+        self.body = Box::pin(futures_util::stream::empty());
+        self.frames = Decoder::new(0);
+        self.body_done = true;
     }
 
     /// The next JSON chunk, or `None` at the end of the stream.
@@ -209,39 +172,24 @@ impl ChunkStream {
             return Ok(None);
         }
         loop {
-            let item = match tokio::time::timeout(self.idle, self.events.next()).await {
-                Ok(item) => item,
-                Err(_) => {
+            let event = match self.next_event().await {
+                Ok(Some(event)) => event,
+                Ok(None) => {
                     self.close();
-                    return Err(Error::timeout(
+                    if self.saw_finish_reason {
+                        return Ok(None);
+                    }
+                    return Err(Error::connection(
                         format!(
-                            "The stream from {} sent nothing for {} s after {} chunks.",
-                            self.url,
-                            self.idle.as_secs_f64(),
-                            self.decoded
+                            "The stream from {} ended after {} chunks without [DONE] or a finish reason; the answer is incomplete.",
+                            self.url, self.decoded
                         ),
                         &self.url,
                     ));
                 }
-            };
-            let Some(item) = item else {
-                self.close();
-                if self.saw_finish_reason {
-                    return Ok(None);
-                }
-                return Err(Error::connection(
-                    format!(
-                        "The stream from {} ended after {} chunks without [DONE] or a finish reason; the answer is incomplete.",
-                        self.url, self.decoded
-                    ),
-                    &self.url,
-                ));
-            };
-            let event = match item {
-                Ok(event) => event,
                 Err(e) => {
                     self.close();
-                    return Err(self.event_error(e));
+                    return Err(e);
                 }
             };
             let data = event.data.trim();
@@ -270,6 +218,9 @@ impl ChunkStream {
                 self.close();
                 let mut status = status_error_from_envelope(200, &value, &self.url);
                 status.message = format!("The stream failed after {} chunks: {}", self.decoded, status.message);
+                if let Some(secret) = &self.redacted {
+                    status.redact(secret.expose());
+                }
                 return Err(Error::Status(Box::new(status)));
             }
             if let Some(choices) = value.get("choices").and_then(Value::as_array) {
@@ -286,39 +237,59 @@ impl ChunkStream {
         }
     }
 
-    fn event_error(&self, e: EventStreamError<SourceError>) -> Error {
-        match e {
-            EventStreamError::Utf8(_) => Error::Decode {
-                message: format!("Chunk {} of the stream from {} is not valid UTF-8.", self.decoded, self.url),
-                url: self.url.clone(),
-                status: 200,
-            },
-            EventStreamError::Parser(_) => Error::Decode {
-                message: format!("Chunk {} of the stream from {} is not valid SSE.", self.decoded, self.url),
-                url: self.url.clone(),
-                status: 200,
-            },
-            EventStreamError::Transport(SourceError::LineTooLong) => Error::Decode {
-                message: format!(
-                    "Chunk {} of the stream from {} has a line longer than the limit; the stream was stopped.",
-                    self.decoded, self.url
-                ),
-                url: self.url.clone(),
-                status: 200,
-            },
-            EventStreamError::Transport(SourceError::Transport(t)) if t.is_timeout() => Error::timeout(
-                format!("The stream from {} timed out after {} chunks.", self.url, self.decoded),
-                &self.url,
-            ),
-            EventStreamError::Transport(SourceError::Transport(t)) => Error::connection(
-                format!(
-                    "The stream from {} broke after {} chunks: {}.",
-                    self.url,
-                    self.decoded,
-                    describe_reqwest_error(&t)
-                ),
-                &self.url,
-            ),
+    /// The next SSE event, reading the body as needed, each wait bounded by the idle timeout;
+    /// `None` at the end of the body.
+    async fn next_event(&mut self) -> Result<Option<Event>> {
+        loop {
+            match self.frames.next_event() {
+                Some(Ok(event)) => return Ok(Some(event)),
+                Some(Err(e)) => return Err(self.frame_error(e)),
+                None if self.body_done => return Ok(None),
+                None => {}
+            }
+            match tokio::time::timeout(self.idle, self.body.next()).await {
+                Ok(Some(Ok(bytes))) => self.frames.feed(&bytes),
+                Ok(None) => self.body_done = true,
+                Ok(Some(Err(t))) if t.is_timeout() => {
+                    return Err(Error::timeout(
+                        format!("The stream from {} timed out after {} chunks.", self.url, self.decoded),
+                        &self.url,
+                    ))
+                }
+                Ok(Some(Err(t))) => {
+                    return Err(Error::connection(
+                        format!(
+                            "The stream from {} broke after {} chunks: {}.",
+                            self.url,
+                            self.decoded,
+                            describe_reqwest_error(&t)
+                        ),
+                        &self.url,
+                    ))
+                }
+                Err(_) => {
+                    return Err(Error::timeout(
+                        format!(
+                            "The stream from {} sent nothing for {} s after {} chunks.",
+                            self.url,
+                            self.idle.as_secs_f64(),
+                            self.decoded
+                        ),
+                        &self.url,
+                    ))
+                }
+            }
         }
+    }
+
+    fn frame_error(&self, e: FrameError) -> Error {
+        let message = match e {
+            FrameError::Utf8 => format!("Chunk {} of the stream from {} is not valid UTF-8.", self.decoded, self.url),
+            FrameError::TooLong => format!(
+                "Chunk {} of the stream from {} has a line longer than the limit; the stream was stopped.",
+                self.decoded, self.url
+            ),
+        };
+        Error::Decode { message, url: self.url.clone(), status: 200 }
     }
 }
