@@ -46,6 +46,7 @@ fn per_call(calls: usize, response: &Value) -> f64 {
         url: "https://ai-gateway.vercel.sh/v1",
         stream: false,
         request_body: Some(REQUEST),
+        request_json: None,
         traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
     };
     let start = cpu_seconds();

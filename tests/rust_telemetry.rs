@@ -717,6 +717,7 @@ fn info<'a>(url: &'a str, traceparent: Option<&'a str>) -> CallInfo<'a> {
         url,
         stream: false,
         request_body: Some(REQUEST),
+        request_json: None,
         traceparent,
     }
 }
@@ -826,6 +827,39 @@ fn content_is_recorded_only_when_opted_in() {
     assert_eq!(output[0]["parts"][0], json!({"type": "text", "content": "Olá!"}));
     assert_eq!(output[0]["finish_reason"], json!("stop"));
     assert_eq!(s.parent_span_id, "", "no traceparent: a root span");
+}
+
+#[test]
+fn a_request_given_as_json_records_what_the_same_bytes_record() {
+    let sink = OtlpSink::start().unwrap();
+    let mut cfg = local("otlp", &sink);
+    cfg.capture_content = true;
+    let t = Arc::new(Telemetry::new(cfg).unwrap());
+    let mut body: Value = serde_json::from_slice(REQUEST).unwrap();
+    body["top_p"] = json!(0.9);
+    body["seed"] = json!(7);
+    body["n"] = json!(2);
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let url = "https://ai-gateway.vercel.sh/v1";
+    CallRecorder::start(Arc::clone(&t), &CallInfo { request_body: Some(&bytes), ..info(url, None) })
+        .finish_ok(&chat_answer(), 0);
+    CallRecorder::start(Arc::clone(&t), &CallInfo { request_body: None, request_json: Some(&body), ..info(url, None) })
+        .finish_ok(&chat_answer(), 0);
+    assert!(t.flush(Duration::from_secs(10)));
+    let spans = sink.spans();
+    assert_eq!(spans.len(), 2);
+    for key in [
+        "gen_ai.request.max_tokens",
+        "gen_ai.request.temperature",
+        "gen_ai.request.top_p",
+        "gen_ai.request.seed",
+        "gen_ai.request.choice.count",
+        "gen_ai.input.messages",
+    ] {
+        assert_eq!(attr(&spans[0], key), attr(&spans[1], key), "{key}");
+    }
+    assert_eq!(attr(&spans[1], "gen_ai.request.choice.count"), &json!(2));
+    assert_eq!(spans[0].attributes.len(), spans[1].attributes.len());
 }
 
 #[test]

@@ -185,7 +185,6 @@ async fn execute(
 fn start_recording(py: Python<'_>, inner: &ClientInner, op: &Op, options: &mut CallOptions) -> Option<CallRecorder> {
     let (operation, model) = op.generation.as_ref()?;
     telemetry::current()?;
-    let body = op.body.as_ref().and_then(|b| serde_json::to_vec(b).ok());
     let recorder = crate::python::telemetry::start_call(
         py,
         CallInfo {
@@ -194,7 +193,8 @@ fn start_recording(py: Python<'_>, inner: &ClientInner, op: &Op, options: &mut C
             gateway: inner.config.gateway.as_str(),
             url: inner.config.base_url_for(inner.config.gateway),
             stream: op.stream,
-            request_body: body.as_deref(),
+            request_body: None,
+            request_json: op.body.as_ref(),
             traceparent: None,
         },
     )?;

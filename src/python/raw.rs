@@ -105,6 +105,7 @@ fn prepare(
                 url: config.base_url_for(config.gateway),
                 stream: g.stream,
                 request_body: request.body.as_deref(),
+                request_json: None,
                 traceparent: None,
             },
         )

@@ -333,14 +333,15 @@ pub fn record_call(
     gateway: &str,
     request: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<String>> {
-    let body = request.map(py_to_value).transpose()?.map(|v| v.to_string().into_bytes());
+    let body = request.map(py_to_value).transpose()?;
     let info = CallInfo {
         operation,
         model: Some(model),
         gateway,
         url,
         stream: chunks.is_some(),
-        request_body: body.as_deref(),
+        request_body: None,
+        request_json: body.as_ref(),
         traceparent: None,
     };
     let Some(mut recorder) = start_call(py, info) else {

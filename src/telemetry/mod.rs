@@ -61,6 +61,8 @@ pub struct CallInfo<'a> {
     /// The JSON request body, read for request parameters (and, with `capture_content`, the
     /// input messages).
     pub request_body: Option<&'a [u8]>,
+    /// The request body as JSON, when the caller built it so (read instead of `request_body`).
+    pub request_json: Option<&'a serde_json::Value>,
     /// The caller's W3C `traceparent` (the current Python span), the parent of this span.
     pub traceparent: Option<&'a str>,
 }

@@ -6,6 +6,8 @@
 //! token-usage histogram is due to be replaced by counters). Our own attributes use the
 //! `ai_gateway.` prefix so they cannot collide with a convention.
 
+use std::borrow::Cow;
+
 /// `gen_ai.operation.name`: `chat`, `embeddings`, … (required).
 pub const OPERATION_NAME: &str = "gen_ai.operation.name";
 /// `gen_ai.provider.name`: `openai`, `anthropic`, `x_ai`, … (required).
@@ -88,7 +90,7 @@ pub const TOKEN_BUCKETS: [f64; 14] = [
 
 /// The `gen_ai.provider.name` for a model id's creator prefix (`anthropic/claude-…` →
 /// `anthropic`). Well-known creators map to the conventions' values; others are passed through.
-pub fn provider_name(model: &str) -> String {
+pub fn provider_name(model: &str) -> Cow<'static, str> {
     let creator = model.split_once('/').map_or("", |(c, _)| c).to_ascii_lowercase();
     let known = match creator.as_str() {
         "openai" => "openai",
@@ -106,7 +108,7 @@ pub fn provider_name(model: &str) -> String {
         "azure" => "azure.ai.openai",
         "ibm" => "ibm.watsonx.ai",
         "" => "_OTHER",
-        other => return other.to_string(),
+        other => return Cow::Owned(other.to_string()),
     };
-    known.to_string()
+    Cow::Borrowed(known)
 }
