@@ -4,7 +4,10 @@
 //! span's attributes from the request and the answer, ending the span (a queue push) and
 //! recording the metrics. This measures exactly that, with the same chat request and answer
 //! shapes the gateway sends, as process CPU time (`CLOCK_PROCESS_CPUTIME_ID`, so the batch
-//! export thread's work is included) per call, telemetry installed vs not. Flush latency is
+//! export thread's work is included) per call, telemetry installed vs not. The OTLP receiver
+//! runs in this process too, so its decoding is counted as well: the figures are upper bounds
+//! (`benches/telemetry_onoff.py` measures a client process alone). For repeatable instruction
+//! counts run it under `valgrind --tool=callgrind` (docs/benchmarks.md). Flush latency is
 //! measured against an OTLP receiver on 127.0.0.1 (`OtlpSink`), one span per flush, as a
 //! request-end flush does. Run: `cargo bench --bench telemetry_overhead -- run [CALLS]`; without
 //! `run` (as `cargo test --all-targets` runs bench targets) it does nothing.

@@ -26,6 +26,8 @@ mod disabled;
 pub mod export;
 #[cfg(feature = "otel")]
 mod instance;
+#[cfg(feature = "otel")]
+pub mod otlp_traces;
 pub mod preset;
 #[cfg(feature = "otel")]
 pub mod recorder;
