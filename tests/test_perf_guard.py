@@ -4,8 +4,8 @@ Not a timed test: nothing here compares with a fixed number of microseconds, so 
 machine cannot fail it. It compares CPU per request of our `Client` with openai-python's against
 the same loopback server in the same process and run (the server in a process of its own, so its
 work is not counted), and fails only on a gross regression: ours costing more than
-openai-python's (in `make bench` ours costs about 30× less, and the tests run a debug build that
-is still several times cheaper). The same holds with telemetry installed, which guards the
+openai-python's (in `make bench` ours costs about 16 times less, and the tests run a debug build that
+is still about twice as cheap). The same holds with telemetry installed, which guards the
 per-call telemetry path (a span, its attributes, the metrics, the batch export).
 Bounded: a few hundred requests per client, a few seconds in all.
 """
