@@ -55,7 +55,22 @@ pub fn parent_context(traceparent: &str) -> Option<Context> {
 
 /// The W3C `traceparent` of a span context.
 pub fn format_traceparent(sc: &SpanContext) -> String {
-    format!("00-{:032x}-{:016x}-{:02x}", sc.trace_id(), sc.span_id(), sc.trace_flags().to_u8())
+    // Written digit by digit: `format!` with `{:032x}` was a tenth of the per-call hook.
+    fn hex(out: &mut String, bytes: &[u8]) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for b in bytes {
+            out.push(char::from(DIGITS[usize::from(b >> 4)]));
+            out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+        }
+    }
+    let mut out = String::with_capacity(55);
+    out.push_str("00-");
+    hex(&mut out, &sc.trace_id().to_bytes());
+    out.push('-');
+    hex(&mut out, &sc.span_id().to_bytes());
+    out.push('-');
+    hex(&mut out, &[sc.trace_flags().to_u8()]);
+    out
 }
 
 /// `server.address` and `server.port` of a URL.
@@ -147,53 +162,45 @@ fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
     })
 }
 
-fn usage_of(answer: &Value) -> Option<Usage> {
-    let u = answer.get("usage").filter(|u| u.is_object())?;
-    let pick = |a: &str, b: &str| int(u.get(a)).or_else(|| int(u.get(b)));
+/// Usage figures of a `usage` object, read in one pass over its entries (each lookup by key
+/// hashes it, and a chunk is mostly made of keys that are absent).
+fn usage_of(u: &serde_json::Map<String, Value>) -> Option<Usage> {
+    let (mut input, mut input_alt, mut output, mut output_alt) = (None, None, None, None);
+    let (mut cache, mut cache_alt, mut reasoning, mut reasoning_alt, mut cost) = (None, None, None, None, None);
+    for (key, value) in u {
+        match key.as_str() {
+            "prompt_tokens" => input = int(Some(value)),
+            "input_tokens" => input_alt = int(Some(value)),
+            "completion_tokens" => output = int(Some(value)),
+            "output_tokens" => output_alt = int(Some(value)),
+            "prompt_tokens_details" => cache = int(value.get("cached_tokens")),
+            "input_tokens_details" => cache_alt = int(value.get("cached_tokens")),
+            "completion_tokens_details" => reasoning = int(value.get("reasoning_tokens")),
+            "output_tokens_details" => reasoning_alt = int(value.get("reasoning_tokens")),
+            "cost" => cost = number(Some(value)),
+            _ => {}
+        }
+    }
     let usage = Usage {
-        input: pick("prompt_tokens", "input_tokens"),
-        output: pick("completion_tokens", "output_tokens"),
-        cache_read: int(at(u, &["prompt_tokens_details", "cached_tokens"]))
-            .or_else(|| int(at(u, &["input_tokens_details", "cached_tokens"]))),
-        reasoning: int(at(u, &["completion_tokens_details", "reasoning_tokens"]))
-            .or_else(|| int(at(u, &["output_tokens_details", "reasoning_tokens"]))),
-        cost: number(u.get("cost")),
+        input: input.or(input_alt),
+        output: output.or(output_alt),
+        cache_read: cache.or(cache_alt),
+        reasoning: reasoning.or(reasoning_alt),
+        cost,
     };
     (usage != Usage::default()).then_some(usage)
 }
 
-/// The gateway's routing metadata: Vercel puts it in `provider_metadata.gateway` of a choice's
-/// message (or delta), OpenRouter names the provider at the top level.
-fn upstream_of(answer: &Value) -> (Option<String>, Option<f64>) {
-    let choice = at(answer, &["choices", "0"]);
-    let meta = choice
+/// The gateway's routing metadata (`gateway` inside `provider_metadata`): Vercel puts it in a
+/// choice's message (or delta), or at the top level (camelCase in some answers).
+fn gateway_meta<'a>(choice: Option<&'a Value>, top: [Option<&'a Value>; 2]) -> Option<&'a Value> {
+    choice
         .and_then(|c| {
             at(c, &["message", "provider_metadata", "gateway"])
                 .or_else(|| at(c, &["delta", "provider_metadata", "gateway"]))
         })
-        .or_else(|| at(answer, &["provider_metadata", "gateway"]))
-        .or_else(|| at(answer, &["providerMetadata", "gateway"]));
-    let provider = meta
-        .and_then(|m| at(m, &["routing", "finalProvider"]).or_else(|| at(m, &["routing", "resolvedProvider"])))
-        .or_else(|| answer.get("provider"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    (provider, meta.and_then(|m| number(m.get("cost"))))
+        .or_else(|| top.into_iter().flatten().find_map(|m| m.get("gateway")))
 }
-
-fn finish_reasons_of(answer: &Value, into: &mut Vec<String>) {
-    if let Some(choices) = answer.get("choices").and_then(Value::as_array) {
-        for c in choices {
-            if let Some(r) = c.get("finish_reason").and_then(Value::as_str) {
-                into.push(r.to_string());
-            }
-        }
-    }
-    if let Some(status) = answer.get("status").and_then(Value::as_str).filter(|_| answer.get("output").is_some()) {
-        into.push(status.to_string());
-    }
-}
-
 /// Text of an OpenAI-style `content` (a string or a list of parts).
 fn text_parts(content: &Value) -> Vec<Value> {
     match content {
@@ -255,23 +262,51 @@ struct Seen {
 }
 
 impl Seen {
+    /// Takes what telemetry records from one answer or chunk, in one pass over its top-level
+    /// entries: chat completions and their chunks, Responses API objects, embeddings; Vercel's
+    /// routing metadata or OpenRouter's top-level `provider`.
     fn absorb(&mut self, answer: &Value) {
-        if self.response_model.is_none() {
-            self.response_model = answer.get("model").and_then(Value::as_str).map(str::to_string);
+        let Some(object) = answer.as_object() else { return };
+        let (mut choices, mut status, mut has_output, mut provider) = (None, None, false, None);
+        let mut top_meta = [None, None];
+        for (key, value) in object {
+            match key.as_str() {
+                "model" if self.response_model.is_none() => {
+                    self.response_model = value.as_str().map(str::to_string);
+                }
+                "id" if self.response_id.is_none() => self.response_id = value.as_str().map(str::to_string),
+                "choices" => choices = value.as_array(),
+                "status" => status = value.as_str(),
+                "output" => has_output = true,
+                "usage" => {
+                    if let Some(u) = value.as_object().and_then(usage_of) {
+                        self.usage = Some(u);
+                    }
+                }
+                "provider_metadata" => top_meta[0] = Some(value),
+                "providerMetadata" => top_meta[1] = Some(value),
+                "provider" => provider = Some(value),
+                _ => {}
+            }
         }
-        if self.response_id.is_none() {
-            self.response_id = answer.get("id").and_then(Value::as_str).map(str::to_string);
+        for c in choices.into_iter().flatten() {
+            if let Some(r) = c.get("finish_reason").and_then(Value::as_str) {
+                self.finish_reasons.push(r.to_string());
+            }
         }
-        finish_reasons_of(answer, &mut self.finish_reasons);
-        if let Some(u) = usage_of(answer) {
-            self.usage = Some(u);
+        if let Some(status) = status.filter(|_| has_output) {
+            self.finish_reasons.push(status.to_string());
         }
-        let (upstream, cost) = upstream_of(answer);
-        if upstream.is_some() {
-            self.upstream = upstream;
+        let meta = gateway_meta(choices.and_then(|c| c.first()), top_meta);
+        let upstream = meta
+            .and_then(|m| at(m, &["routing", "finalProvider"]).or_else(|| at(m, &["routing", "resolvedProvider"])))
+            .or(provider)
+            .and_then(Value::as_str);
+        if let Some(p) = upstream {
+            self.upstream = Some(p.to_string());
         }
-        if cost.is_some() {
-            self.gateway_cost = cost;
+        if let Some(cost) = meta.and_then(|m| number(m.get("cost"))) {
+            self.gateway_cost = Some(cost);
         }
     }
 }
@@ -600,18 +635,22 @@ enum Request<'a> {
 }
 
 impl RequestParams {
+    /// The parameters of a JSON body, in one pass over its entries.
     fn of(body: &Value) -> RequestParams {
-        let int = |k: &str| body.get(k).and_then(Value::as_i64);
-        let float = |k: &str| body.get(k).and_then(Value::as_f64);
-        RequestParams {
-            max_tokens: int("max_tokens"),
-            max_completion_tokens: int("max_completion_tokens"),
-            max_output_tokens: int("max_output_tokens"),
-            temperature: float("temperature"),
-            top_p: float("top_p"),
-            seed: int("seed"),
-            n: int("n"),
+        let mut p = RequestParams::default();
+        for (key, v) in body.as_object().into_iter().flatten() {
+            match key.as_str() {
+                "max_tokens" => p.max_tokens = v.as_i64(),
+                "max_completion_tokens" => p.max_completion_tokens = v.as_i64(),
+                "max_output_tokens" => p.max_output_tokens = v.as_i64(),
+                "temperature" => p.temperature = v.as_f64(),
+                "top_p" => p.top_p = v.as_f64(),
+                "seed" => p.seed = v.as_i64(),
+                "n" => p.n = v.as_i64(),
+                _ => {}
+            }
         }
+        p
     }
 }
 
@@ -684,5 +723,97 @@ pub fn error_type(error: &Error) -> String {
         Error::Usage { message } if message.starts_with("The call was cancelled") => "cancelled".to_string(),
         Error::Usage { .. } => "UsageError".to_string(),
         Error::Internal { .. } => "_OTHER".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn seen(answers: &[Value]) -> Seen {
+        let mut s = Seen::default();
+        for a in answers {
+            s.absorb(a);
+        }
+        s
+    }
+
+    #[test]
+    fn traceparents_round_trip() {
+        let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        let context = parent_context(tp).unwrap();
+        let sc = context.span().span_context().clone();
+        assert_eq!(format_traceparent(&sc), tp);
+        let unsampled = SpanContext::new(
+            TraceId::from(1),
+            SpanId::from(u64::MAX),
+            TraceFlags::default(),
+            false,
+            TraceState::default(),
+        );
+        assert_eq!(format_traceparent(&unsampled), "00-00000000000000000000000000000001-ffffffffffffffff-00");
+    }
+
+    #[test]
+    fn a_chat_completion_with_vercel_metadata() {
+        let s = seen(&[json!({
+            "id": "gen_1", "model": "openai/gpt-5", "object": "chat.completion",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "hi",
+                "provider_metadata": {"gateway": {"routing": {"resolvedProvider": "openai", "finalProvider": "azure"}, "cost": "0.25"}}}}],
+            "usage": {"prompt_tokens": 19, "completion_tokens": 124, "cost": 0.0019,
+                "prompt_tokens_details": {"cached_tokens": 3}, "completion_tokens_details": {"reasoning_tokens": 64}}
+        })]);
+        assert_eq!((s.response_id.as_deref(), s.response_model.as_deref()), (Some("gen_1"), Some("openai/gpt-5")));
+        assert_eq!(s.finish_reasons, ["stop"]);
+        let usage =
+            Usage { input: Some(19), output: Some(124), cache_read: Some(3), reasoning: Some(64), cost: Some(0.0019) };
+        assert_eq!(s.usage, Some(usage));
+        assert_eq!((s.upstream.as_deref(), s.gateway_cost), (Some("azure"), Some(0.25)));
+    }
+
+    #[test]
+    fn a_responses_api_object_with_camel_case_metadata() {
+        let s = seen(&[json!({
+            "id": "resp_1", "model": "m", "status": "completed", "output": [],
+            "usage": {"input_tokens": 5, "output_tokens": 7, "input_tokens_details": {"cached_tokens": 1},
+                "output_tokens_details": {"reasoning_tokens": 2}},
+            "providerMetadata": {"gateway": {"routing": {"resolvedProvider": "openai"}, "cost": 0.5}}
+        })]);
+        assert_eq!(s.finish_reasons, ["completed"]);
+        let usage = Usage { input: Some(5), output: Some(7), cache_read: Some(1), reasoning: Some(2), cost: None };
+        assert_eq!(s.usage, Some(usage));
+        assert_eq!((s.upstream.as_deref(), s.gateway_cost), (Some("openai"), Some(0.5)));
+    }
+
+    #[test]
+    fn openrouter_chunks_keep_the_first_id_and_model_and_the_last_usage() {
+        let s = seen(&[
+            json!({"id": "a", "model": "first", "provider": "DeepInfra", "choices": [{"delta": {"content": "x"}, "finish_reason": null}]}),
+            json!({"id": "b", "model": "second", "choices": [{"delta": {}, "finish_reason": "length"}, {"finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 2, "cost": "0.1"}}),
+            json!({"choices": [], "usage": "not an object", "status": "done"}),
+        ]);
+        assert_eq!((s.response_id.as_deref(), s.response_model.as_deref()), (Some("a"), Some("first")));
+        assert_eq!(s.finish_reasons, ["length", "stop"], "a status without output is not a finish reason");
+        assert_eq!(s.usage.map(|u| (u.input, u.output, u.cost)), Some((Some(1), Some(2), Some(0.1))));
+        assert_eq!(s.upstream.as_deref(), Some("DeepInfra"));
+    }
+
+    #[test]
+    fn metadata_in_a_delta_and_at_the_top_level() {
+        let s = seen(&[
+            json!({"choices": [{"delta": {"provider_metadata": {"gateway": {"routing": {"finalProvider": "bedrock"}}}}}]}),
+        ]);
+        assert_eq!(s.upstream.as_deref(), Some("bedrock"));
+        // Metadata without routing: the top-level `provider` names the upstream.
+        let s = seen(&[json!({"provider_metadata": {"gateway": {"cost": 1}}, "provider": "Together"})]);
+        assert_eq!((s.upstream.as_deref(), s.gateway_cost), (Some("Together"), Some(1.0)));
+        let s = seen(&[
+            json!({"provider_metadata": {}, "providerMetadata": {"gateway": {"routing": {"finalProvider": "vertex"}}}}),
+        ]);
+        assert_eq!(s.upstream.as_deref(), Some("vertex"), "either spelling, whichever holds `gateway`");
+        let s = seen(&[json!("not an object"), json!({"usage": {}})]);
+        assert_eq!((s.usage, s.upstream, s.finish_reasons.len()), (None, None, 0));
     }
 }
