@@ -201,6 +201,7 @@ fn gateway_meta<'a>(choice: Option<&'a Value>, top: [Option<&'a Value>; 2]) -> O
         })
         .or_else(|| top.into_iter().flatten().find_map(|m| m.get("gateway")))
 }
+
 /// Text of an OpenAI-style `content` (a string or a list of parts).
 fn text_parts(content: &Value) -> Vec<Value> {
     match content {
