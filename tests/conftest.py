@@ -83,4 +83,25 @@ def make_jwt(expires_in: float = 3600, signature: str = "c2lnbmF0dXJl", **claims
     return f"{header}.{_b64(json.dumps(payload).encode())}.{signature}"
 
 
+def read_request(conn: socket.socket) -> tuple[bytes, dict[bytes, bytes], bytes] | None:
+    """One HTTP/1.1 request read off a raw socket: its request line, its headers (names in lower
+    case) and its body (by `content-length`); `None` when the client hangs up first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        part = conn.recv(65536)
+        if not part:
+            return None
+        data += part
+    head, _, body = data.partition(b"\r\n\r\n")
+    first, *lines = head.split(b"\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines)}
+    length = int(headers.get(b"content-length", b"0"))
+    while len(body) < length:
+        part = conn.recv(65536)
+        if not part:
+            return None
+        body += part
+    return first, headers, body
+
+
 USER_MESSAGE = [{"role": "user", "content": "ping"}]

@@ -36,7 +36,7 @@ import vercel_ai_gateway as vag
 from vercel_ai_gateway import _aio
 from vercel_ai_gateway.testing import LocalGateway
 
-from conftest import USER_MESSAGE
+from conftest import USER_MESSAGE, read_request
 
 MODEL = "openai/gpt-4.1-nano"
 FAST = (0.001, 0.005)
@@ -615,24 +615,9 @@ class CraftedServer:
     def _handle(self, conn: socket.socket) -> None:
         with conn:
             conn.settimeout(30)
-            data = b""
             try:
-                while b"\r\n\r\n" not in data:
-                    part = conn.recv(65536)
-                    if not part:
-                        return
-                    data += part
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = next(
-                    (
-                        int(line.split(b":")[1])
-                        for line in head.split(b"\r\n")
-                        if line.lower().startswith(b"content-length")
-                    ),
-                    0,
-                )
-                while len(body) < length:
-                    body += conn.recv(65536)
+                if read_request(conn) is None:
+                    return
                 self.requests += 1
                 self.respond(conn)
             except OSError:

@@ -31,7 +31,7 @@ import vercel_ai_gateway as vag
 from vercel_ai_gateway import cli
 from vercel_ai_gateway.testing import LocalGateway
 
-from conftest import USER_MESSAGE, make_jwt
+from conftest import USER_MESSAGE, make_jwt, read_request
 
 MARK = "CANARY9e1d"
 API_KEY = f"vck_{MARK}_apikey_0123456789abcdef"
@@ -433,24 +433,13 @@ def echoing_server() -> Iterator[str]:
     sock.listen(8)
 
     def answer(conn: socket.socket) -> None:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            part = conn.recv(65536)
-            if not part:
-                return
-            data += part
-        head, _, rest = data.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:])}
-        length = int(fields.get(b"content-length", b"0"))
-        while len(rest) < length:
-            part = conn.recv(65536)
-            if not part:
-                break
-            rest += part
+        request = read_request(conn)
+        if request is None:
+            return
+        first, fields, _ = request
         auth = fields.get(b"authorization", b"").decode()
         quoted = {"error": {"message": f"Invalid key. Received API Key = {auth}", "type": "auth", "param": auth}}
-        if b"/inband/" in lines[0]:
+        if b"/inband/" in first:
             chunk = {
                 "id": "c1",
                 "object": "chat.completion.chunk",
