@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use vercel_ai_gateway::telemetry::sink::OtlpSink;
-use vercel_ai_gateway::telemetry::{self, resolve, CallInfo, Telemetry, TelemetryOptions};
+use vercel_ai_gateway::telemetry::{self, resolve, CallInfo, RequestBody, Telemetry, TelemetryOptions};
 
 fn cpu_seconds() -> f64 {
     let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
@@ -48,8 +48,7 @@ fn per_call(calls: usize, response: &Value) -> f64 {
         gateway: "vercel",
         url: "https://ai-gateway.vercel.sh/v1",
         stream: false,
-        request_body: Some(REQUEST),
-        request_json: None,
+        request: Some(RequestBody::Bytes(REQUEST)),
         traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
     };
     let start = cpu_seconds();

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use vercel_ai_gateway::telemetry::preset::{parse_headers, Sampling, Temporality, DEFAULT_EXPORT_TIMEOUT};
 use vercel_ai_gateway::telemetry::sink::{OtlpSink, ReceivedSpan};
 use vercel_ai_gateway::telemetry::{
-    self, resolve, Backend, CallInfo, CallRecorder, ResolvedTelemetry, Telemetry, TelemetryOptions,
+    self, resolve, Backend, CallInfo, CallRecorder, RequestBody, ResolvedTelemetry, Telemetry, TelemetryOptions,
 };
 use vercel_ai_gateway::{Error, Secret, StatusError};
 
@@ -716,8 +716,7 @@ fn info<'a>(url: &'a str, traceparent: Option<&'a str>) -> CallInfo<'a> {
         gateway: "vercel",
         url,
         stream: false,
-        request_body: Some(REQUEST),
-        request_json: None,
+        request: Some(RequestBody::Bytes(REQUEST)),
         traceparent,
     }
 }
@@ -841,9 +840,9 @@ fn a_request_given_as_json_records_what_the_same_bytes_record() {
     body["n"] = json!(2);
     let bytes = serde_json::to_vec(&body).unwrap();
     let url = "https://ai-gateway.vercel.sh/v1";
-    CallRecorder::start(Arc::clone(&t), &CallInfo { request_body: Some(&bytes), ..info(url, None) })
+    CallRecorder::start(Arc::clone(&t), &CallInfo { request: Some(RequestBody::Bytes(&bytes)), ..info(url, None) })
         .finish_ok(&chat_answer(), 0);
-    CallRecorder::start(Arc::clone(&t), &CallInfo { request_body: None, request_json: Some(&body), ..info(url, None) })
+    CallRecorder::start(Arc::clone(&t), &CallInfo { request: Some(RequestBody::Json(&body)), ..info(url, None) })
         .finish_ok(&chat_answer(), 0);
     assert!(t.flush(Duration::from_secs(10)));
     let spans = sink.spans();

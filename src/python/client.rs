@@ -27,7 +27,7 @@ use crate::python::objects::PyResponseObject;
 use crate::python::routing::PyRouter;
 use crate::python::stream::{PyAsyncStream, PyStream};
 use crate::python::timeout::{timeouts_from, PyTimeout};
-use crate::telemetry::{self, CallInfo, CallRecorder};
+use crate::telemetry::{self, CallInfo, CallRecorder, RequestBody};
 
 /// Default lifetime of the cached model catalog.
 pub const DEFAULT_MODELS_TTL: Duration = Duration::from_secs(300);
@@ -193,8 +193,7 @@ fn start_recording(py: Python<'_>, inner: &ClientInner, op: &Op, options: &mut C
             gateway: inner.config.gateway.as_str(),
             url: inner.config.base_url_for(inner.config.gateway),
             stream: op.stream,
-            request_body: None,
-            request_json: op.body.as_ref(),
+            request: op.body.as_ref().map(RequestBody::Json),
             traceparent: None,
         },
     )?;

@@ -32,7 +32,7 @@ use crate::python::common::{block_on, current_header_token, log_skipped};
 use crate::python::errors::to_pyerr;
 use crate::python::objects::attempts_to_py;
 use crate::python::timeout::timeouts_from;
-use crate::telemetry::{self, CallInfo, CallRecorder};
+use crate::telemetry::{self, CallInfo, CallRecorder, RequestBody};
 
 /// `bytes` from a `bytes` or `str` argument.
 fn bytes_of(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
@@ -104,8 +104,7 @@ fn prepare(
                 gateway: config.gateway.as_str(),
                 url: config.base_url_for(config.gateway),
                 stream: g.stream,
-                request_body: request.body.as_deref(),
-                request_json: None,
+                request: request.body.as_deref().map(RequestBody::Bytes),
                 traceparent: None,
             },
         )

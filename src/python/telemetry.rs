@@ -21,7 +21,9 @@ use crate::error::Error;
 use crate::python::convert::py_to_value;
 use crate::python::errors::to_pyerr;
 use crate::secret::Secret;
-use crate::telemetry::{self, Backend, CallInfo, CallRecorder, ResolvedTelemetry, Telemetry, TelemetryOptions};
+use crate::telemetry::{
+    self, Backend, CallInfo, CallRecorder, RequestBody, ResolvedTelemetry, Telemetry, TelemetryOptions,
+};
 
 static CURRENT_TRACEPARENT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static OTEL_MODULE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -340,8 +342,7 @@ pub fn record_call(
         gateway,
         url,
         stream: chunks.is_some(),
-        request_body: None,
-        request_json: body.as_ref(),
+        request: body.as_ref().map(RequestBody::Json),
         traceparent: None,
     };
     let Some(mut recorder) = start_call(py, info) else {

@@ -60,13 +60,20 @@ pub struct CallInfo<'a> {
     pub url: &'a str,
     /// Whether the answer is streamed.
     pub stream: bool,
-    /// The JSON request body, read for request parameters (and, with `capture_content`, the
-    /// input messages).
-    pub request_body: Option<&'a [u8]>,
-    /// The request body as JSON, when the caller built it so (read instead of `request_body`).
-    pub request_json: Option<&'a serde_json::Value>,
+    /// The request body, read for request parameters (and, with `capture_content`, the input
+    /// messages).
+    pub request: Option<RequestBody<'a>>,
     /// The caller's W3C `traceparent` (the current Python span), the parent of this span.
     pub traceparent: Option<&'a str>,
+}
+
+/// A request body as the client holds it.
+#[derive(Debug, Clone, Copy)]
+pub enum RequestBody<'a> {
+    /// Built as JSON (the typed client): read as is, not encoded to be parsed again.
+    Json(&'a serde_json::Value),
+    /// JSON bytes (raw pass-through from another HTTP client).
+    Bytes(&'a [u8]),
 }
 
 /// Starts recording a call when telemetry is installed: the hook the client calls first.

@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::error::Error;
 
 use super::semconv as sc;
-use super::{CallInfo, Telemetry};
+use super::{CallInfo, RequestBody, Telemetry};
 
 /// Parses a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`) into a remote parent context.
 pub fn parent_context(traceparent: &str) -> Option<Context> {
@@ -366,10 +366,8 @@ impl CallRecorder {
             attributes.push(KeyValue::new(sc::REQUEST_STREAM, true));
         }
         let capture = telemetry.config().capture_content;
-        if let Some(body) = info.request_json {
-            request_attributes(&Request::Json(body), capture, &mut attributes);
-        } else if let Some(body) = info.request_body {
-            request_attributes(&Request::Bytes(body), capture, &mut attributes);
+        if let Some(body) = info.request {
+            request_attributes(body, capture, &mut attributes);
         }
         let parent = info.traceparent.and_then(parent_context).unwrap_or_default();
         let span = telemetry
@@ -628,13 +626,6 @@ fn output_messages(response: &Value) -> Value {
     Value::Array(Vec::new())
 }
 
-/// A request body as the client holds it: built as JSON (the typed client) or as bytes (raw
-/// pass-through).
-enum Request<'a> {
-    Json(&'a Value),
-    Bytes(&'a [u8]),
-}
-
 impl RequestParams {
     /// The parameters of a JSON body, in one pass over its entries.
     fn of(body: &Value) -> RequestParams {
@@ -655,11 +646,11 @@ impl RequestParams {
     }
 }
 
-fn request_attributes(body: &Request<'_>, capture_content: bool, into: &mut Vec<KeyValue>) {
+fn request_attributes(body: RequestBody<'_>, capture_content: bool, into: &mut Vec<KeyValue>) {
     // Read from the JSON the client built rather than from bytes encoded only to be parsed again.
     let params = match body {
-        Request::Json(v) => Some(RequestParams::of(v)),
-        Request::Bytes(b) => serde_json::from_slice::<RequestParams>(b).ok(),
+        RequestBody::Json(v) => Some(RequestParams::of(v)),
+        RequestBody::Bytes(b) => serde_json::from_slice::<RequestParams>(b).ok(),
     };
     if let Some(p) = params {
         if let Some(max) = p.max_tokens.or(p.max_completion_tokens).or(p.max_output_tokens) {
@@ -680,12 +671,12 @@ fn request_attributes(body: &Request<'_>, capture_content: bool, into: &mut Vec<
     }
     if capture_content {
         let content = match body {
-            Request::Json(v) => Some(RequestContent {
+            RequestBody::Json(v) => Some(RequestContent {
                 messages: v.get("messages").cloned(),
                 input: v.get("input").cloned(),
                 instructions: v.get("instructions").cloned(),
             }),
-            Request::Bytes(b) => serde_json::from_slice::<RequestContent>(b).ok(),
+            RequestBody::Bytes(b) => serde_json::from_slice::<RequestContent>(b).ok(),
         };
         if let Some(c) = content {
             let mut messages =
