@@ -15,8 +15,8 @@
 //! sends; `tests` decode our bytes with the generated structs and compare them with that crate's
 //! conversion, span by span. Sending follows `opentelemetry-otlp` 0.33's HTTP exporter: POST
 //! `application/x-protobuf` (gzip when configured) through [`SharedRuntimeClient`], retrying
-//! 429/502/503/504 and network errors up to 3 times (100 ms doubling to 1.6 s, `Retry-After` in
-//! seconds for 429/503), all within the export timeout.
+//! 429/502/503/504 and network errors up to 3 times, all within the export timeout; the waits
+//! come from the client's own backoff rule ([`RetryPolicy::delay`]).
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,7 @@ use prost::encoding::{encode_varint, encoded_len_varint};
 use prost::Message as _;
 
 use super::export::SharedRuntimeClient;
+use crate::client::retry::RetryPolicy;
 
 /// Protobuf wire types.
 const VARINT: u32 = 0;
@@ -41,11 +42,14 @@ const FIXED64: u32 = 1;
 const LEN: u32 = 2;
 const FIXED32: u32 = 5;
 
-const MAX_RETRIES: u32 = 3;
-const FIRST_DELAY: Duration = Duration::from_millis(100);
-const MAX_DELAY: Duration = Duration::from_millis(1600);
-/// The longest server-asked wait honoured (as `opentelemetry-otlp`).
-const MAX_THROTTLE: Duration = Duration::from_secs(30);
+/// OTLP's recommended retries (as `opentelemetry-otlp`), waited out by the client's own backoff
+/// rule: 100 ms doubling to 1.6 s with up to 25 % jitter, a server's wait of up to 30 s honoured.
+const RETRIES: RetryPolicy = RetryPolicy {
+    max_retries: 3,
+    initial_delay: Duration::from_millis(100),
+    max_delay: Duration::from_millis(1600),
+    max_retry_after: Duration::from_secs(30),
+};
 
 fn key(out: &mut Vec<u8>, field: u32, wire: u32) {
     encode_varint(u64::from(field << 3 | wire), out);
@@ -327,18 +331,15 @@ fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
 
 /// How one attempt ended, for the retry decision.
 enum Failure {
-    /// Retry after the backoff, or after the server's wait when it gave one.
-    Retryable(Option<Duration>),
+    /// Retry after the backoff, or after the server's wait (seconds) when it gave one.
+    Retryable(Option<f64>),
     Final,
 }
 
+/// OTLP/HTTP's rule: 429 and 503 may say how long to wait, 502 and 504 are retried too.
 fn classify(status: u16, retry_after: Option<&str>) -> Failure {
     match status {
-        429 | 503 => Failure::Retryable(
-            retry_after
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(|s| Duration::from_secs(s.min(MAX_THROTTLE.as_secs()))),
-        ),
+        429 | 503 => Failure::Retryable(retry_after.and_then(|s| s.trim().parse::<f64>().ok())),
         502 | 504 => Failure::Retryable(None),
         _ => Failure::Final,
     }
@@ -384,7 +385,6 @@ async fn send(
     timeout: Duration,
 ) -> OTelSdkResult {
     let started = Instant::now();
-    let mut delay = FIRST_DELAY;
     let mut retries = 0;
     loop {
         let mut request = http::Request::post(url.as_str())
@@ -406,19 +406,14 @@ async fn send(
         let Failure::Retryable(asked) = failure else {
             return Err(OTelSdkError::InternalFailure(message));
         };
-        if retries >= MAX_RETRIES {
+        if retries >= RETRIES.max_retries {
             return Err(OTelSdkError::InternalFailure(message));
         }
-        let cap = if asked.is_some_and(|a| a > MAX_DELAY) { MAX_THROTTLE } else { MAX_DELAY };
-        if let Some(asked) = asked {
-            delay = delay.max(asked);
-        }
-        let wait = delay.min(cap);
+        let wait = RETRIES.delay(retries, asked, rand::random::<f64>());
         if wait >= timeout.saturating_sub(started.elapsed()) {
             return Err(OTelSdkError::InternalFailure(format!("{message} (no time left to retry)")));
         }
         sleep(wait).await;
-        delay = delay.saturating_mul(2).min(cap);
         retries += 1;
     }
 }
@@ -619,7 +614,7 @@ mod tests {
         let (result, took) = export_to(&url);
         assert!(format!("{result:?}").contains("status code: 502"), "{result:?}");
         assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 4, "the first try and 3 retries");
-        assert!(took >= Duration::from_millis(700), "100 + 200 + 400 ms of backoff: {took:?}");
+        assert!(took >= Duration::from_millis(525), "100 + 200 + 400 ms of backoff, less 25 % jitter: {took:?}");
 
         let (url, count) = receiver(vec!["400 Bad Request"]);
         let (result, _) = export_to(&url);
@@ -629,9 +624,12 @@ mod tests {
 
     #[test]
     fn retries_follow_the_otlp_rules() {
-        assert!(matches!(classify(429, Some("2")), Failure::Retryable(Some(d)) if d == Duration::from_secs(2)));
-        assert!(matches!(classify(503, Some("9999")), Failure::Retryable(Some(d)) if d == MAX_THROTTLE));
+        assert!(matches!(classify(429, Some("2")), Failure::Retryable(Some(d)) if d == 2.0));
+        assert!(matches!(classify(503, Some("9999")), Failure::Retryable(Some(d)) if d == 9999.0));
         assert!(matches!(classify(503, Some("soon")), Failure::Retryable(None)));
+        assert_eq!(RETRIES.delay(0, Some(2.0), 0.5), Duration::from_secs(2), "a server's wait is honoured");
+        assert_eq!(RETRIES.delay(0, Some(9999.0), 0.0), Duration::from_millis(100), "a huge one is not");
+        assert_eq!(RETRIES.delay(5, None, 0.0), Duration::from_millis(1600), "the backoff is capped");
         assert!(matches!(classify(502, None), Failure::Retryable(None)));
         assert!(matches!(classify(504, Some("1")), Failure::Retryable(None)));
         for status in [400, 401, 403, 404, 413, 500] {
